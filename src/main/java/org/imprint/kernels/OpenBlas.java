@@ -25,14 +25,15 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code auto} (default): the OpenBLAS bundled in the {@code org.bytedeco:openblas} jar, or, if that cannot be
  *       loaded (another platform), the system's {@code libopenblas.so.0};
- *   <li>{@code bundled} or {@code system}: only that one; a file path: that library;
+ *   <li>{@code bundled} or {@code system}: only that one; a file path: that library (GEMM only, see below);
  *   <li>{@code none}: no native library at all (pure-Java fallbacks everywhere).
  * </ul>
  * Why bundled first, measured on Zen 4: GEMM runs at the same speed in the bundled 0.3.31 and Debian's 0.3.21
  * (within 3%), and with two threads Debian's LAPACK is faster on 4096×64 (SVD 3.7 against 5.2 ms, QR 2.0 against
  * 3.5 ms), but Debian's parallel {@code dgesv} (its {@code getrf_parallel} keeps about 0.5 MB of job tables on the
  * stack) kills the JVM with SIGSEGV when called from a thread with Java's default 1 MB stack, and the bundled build
- * does not; the bundled library is also the same on every machine. The bundled library is extracted by JavaCPP's
+ * does not; the bundled library is also the same on every machine. For that reason LAPACK is only ever taken from
+ * the bundled library: with any other library only GEMM is native and {@link #hasLapack()} is false. The bundled library is extracted by JavaCPP's
  * {@code Loader.cacheResource} into its cache folder ({@code ~/.javacpp/cache}) and opened directly; JavaCPP's own
  * JNI wrappers are not loaded (they would load a second copy of OpenBLAS, with a second thread pool). Loading
  * never throws: on failure {@link #isAvailable()} is false and {@link #failureReason()} says why.
@@ -429,7 +430,8 @@ public final class OpenBlas {
         MethodHandle getThreads = linker.downcallHandle(require(lookup, "openblas_get_num_threads"),
                 FunctionDescriptor.of(INT));
 
-        boolean lapack = Arrays.stream(LAPACK_SYMBOLS).allMatch(s -> lookup.find(s).isPresent());
+        // LAPACK only from the bundled build: older system builds crash in parallel dgesv (see the class comment).
+        boolean lapack = candidate.bundled && Arrays.stream(LAPACK_SYMBOLS).allMatch(s -> lookup.find(s).isPresent());
         MethodHandle[] h = new MethodHandle[LAPACK_SYMBOLS.length];
         if (lapack) {
             FunctionDescriptor geqrf = FunctionDescriptor.ofVoid(repeat(p, 8));
@@ -456,7 +458,7 @@ public final class OpenBlas {
         String where = candidate.path != null ? candidate.path.toString()
                 : candidate.bundled ? "the org.bytedeco:openblas jar" : candidate.bareName;
         String description = (version != null ? version : "OpenBLAS (unknown version)")
-                + (core != null ? " (core " + core + ")" : "") + (lapack ? "" : " without LAPACK") + " from " + where;
+                + (core != null ? " (core " + core + ")" : "") + (lapack ? "" : ", LAPACK not used") + " from " + where;
         return new Natives(description, dgemm, sgemm, setThreads, getThreads, h[0], h[1], h[2], h[3], h[4], h[5],
                 h[6], h[7], h[8], h[9]);
     }

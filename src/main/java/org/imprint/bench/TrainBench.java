@@ -1,0 +1,196 @@
+package org.imprint.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.imprint.data.Dataset;
+import org.imprint.data.ImageDatasets;
+import org.imprint.data.Labeling;
+import org.imprint.data.Preprocess;
+import org.imprint.io.AtomicFiles;
+import org.imprint.io.Safetensors;
+import org.imprint.kernels.Blas;
+import org.imprint.models.Mlp;
+import org.imprint.optim.Sgd;
+import org.imprint.tensor.DType;
+import org.imprint.tensor.Rng;
+import org.imprint.tensor.Tensor;
+import org.imprint.train.Loss;
+
+/**
+ * {@code imprint bench train}: one full-batch epoch (forward, mean logistic loss, backward, SGD step) of the
+ * papers' victim, 784-1000-1000-1 with a first-layer bias, on the first 250 MNIST images per odd/even class
+ * (n = 500), in float64 and float32, side by side with PyTorch ({@code scripts/bench_train_torch.py})
+ * started from the very same data and initial weights. PyTorch is run under several thread settings and its
+ * fastest is kept (on 2 cores its OpenMP and OpenBLAS threads can otherwise fight). The losses of both are
+ * compared epoch by epoch as a correctness check.
+ */
+public final class TrainBench {
+    static final String SCRIPT = "scripts/bench_train_torch.py";
+    static final String INSTALL_HINT = "install PyTorch with: apt-get install python3-torch";
+
+    /** A PyTorch thread setting: torch's own threads and the environment of the process. */
+    record TorchSetting(String name, int torchThreads, Map<String, String> env) {}
+
+    /** One dtype's result. Times in milliseconds per epoch (medians). */
+    public record Row(String dtype, double imprintMs, Double torchMs, String torchSetting, Double ratio, Double maxLossRelDiff) {}
+
+    private final PrintWriter out;
+    private final int perClass, warmup, epochs, threads;
+    private final boolean runTorch;
+
+    public TrainBench(PrintWriter out, int perClass, int warmup, int epochs, int threads, boolean runTorch) {
+        this.out = out;
+        this.perClass = perClass;
+        this.warmup = warmup;
+        this.epochs = epochs;
+        this.threads = threads;
+        this.runTorch = runTorch;
+    }
+
+    static List<TorchSetting> torchSettings(int threads) {
+        String t = Integer.toString(threads);
+        return List.of(
+                new TorchSetting("torch threads " + t + ", OMP_WAIT_POLICY=passive", threads,
+                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t, "OMP_WAIT_POLICY", "passive")),
+                new TorchSetting("torch threads 1, OpenBLAS threads " + t, 1,
+                        Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", t)),
+                new TorchSetting("torch threads " + t + ", default OpenMP policy", threads,
+                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t)));
+    }
+
+    public List<Row> run() throws IOException {
+        Blas.setThreads(threads);
+        Dataset train = ImageDatasets.load(ImageDatasets.Source.MNIST, ImageDatasets.Split.TRAIN, Labeling.oddEven(), perClass);
+        Dataset centered = Preprocess.subtractMean(train).train();
+        out.printf(Locale.ROOT, "bench train: 784-1000-1000-1 (bias in the first layer), full batch n = %d MNIST odd/even, "
+                + "logistic loss, SGD lr 0.01; %d warm-up + %d timed epochs; Imprint BLAS: %s, %d threads%n",
+                centered.n(), warmup, epochs, Blas.backend(), threads);
+        Path script = null;
+        String torchProblem = null;
+        if (runTorch) {
+            try {
+                script = PythonReference.findScript(SCRIPT);
+                PythonReference.python();
+            } catch (PythonReference.Unavailable e) {
+                torchProblem = e.getMessage();
+            }
+        } else {
+            torchProblem = "skipped (--no-torch)";
+        }
+        List<Row> rows = new ArrayList<>();
+        for (DType dtype : new DType[] {DType.F64, DType.F32}) {
+            Mlp model = Mlp.initialise(new int[] {784, 1000, 1000, 1}, Mlp.BiasMode.FIRST,
+                    new Mlp.InitDistribution[] {Mlp.InitDistribution.NORMAL, Mlp.InitDistribution.PYTORCH_UNIFORM, Mlp.InitDistribution.PYTORCH_UNIFORM},
+                    new double[] {1e-4, 1, 1}, new Rng(0), dtype);
+            Path file = Files.createTempFile("imprint-bench-train-", ".safetensors");
+            try {
+                Map<String, Tensor> tensors = new LinkedHashMap<>(model.namedParameters());
+                tensors.put("x", centered.x().to(dtype));
+                tensors.put("y", Loss.signs(centered.labels(), dtype));
+                Safetensors.write(file, tensors);
+                double[] imprintLosses = new double[warmup + epochs];
+                double imprintMs = timeImprint(model, centered, dtype, imprintLosses);
+                Double torchMs = null, ratio = null, lossDiff = null;
+                String best = null;
+                if (torchProblem == null) {
+                    try {
+                        for (TorchSetting s : torchSettings(threads)) {
+                            JsonNode r = PythonReference.run(script, List.of(file.toString(), "--dtype", dtype == DType.F64 ? "f64" : "f32",
+                                    "--lr", "0.01", "--warmup", Integer.toString(warmup), "--epochs", Integer.toString(epochs),
+                                    "--torch-threads", Integer.toString(s.torchThreads())), s.env(), 20, INSTALL_HINT);
+                            double ms = median(r.get("times_ms"));
+                            if (torchMs == null || ms < torchMs) {
+                                torchMs = ms;
+                                best = s.name() + " (torch " + r.get("torch").asText() + ")";
+                                lossDiff = maxRelDiff(imprintLosses, r.get("losses"));
+                            }
+                        }
+                        ratio = imprintMs / torchMs;
+                    } catch (PythonReference.Unavailable e) {
+                        torchProblem = e.getMessage();
+                    }
+                }
+                rows.add(new Row(dtype.name().toLowerCase(Locale.ROOT), imprintMs, torchMs, best, ratio, lossDiff));
+            } finally {
+                Files.deleteIfExists(file);
+            }
+        }
+        if (torchProblem != null) out.println("PyTorch: " + torchProblem + "; Imprint's own figures follow.");
+        printTable(rows);
+        return rows;
+    }
+
+    /** Median milliseconds of one epoch; {@code losses} receives the loss of every epoch (warm-up included). */
+    private double timeImprint(Mlp model, Dataset data, DType dtype, double[] losses) {
+        Tensor x = data.x().to(dtype);
+        int[] labels = data.labels();
+        Sgd sgd = new Sgd(model.parameters(), 0.01);
+        double[] times = new double[epochs];
+        for (int e = 0; e < warmup + epochs; e++) {
+            long t0 = System.nanoTime();
+            Tensor loss = Loss.LOGISTIC.compute(model.forward(x), labels);
+            losses[e] = loss.item();
+            loss.backward();
+            sgd.step();
+            sgd.zeroGrad();
+            long dt = System.nanoTime() - t0;
+            if (e >= warmup) times[e - warmup] = dt / 1e6;
+        }
+        java.util.Arrays.sort(times);
+        return times[times.length / 2];
+    }
+
+    private static double median(JsonNode values) {
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) v[i] = values.get(i).asDouble();
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    private static double maxRelDiff(double[] mine, JsonNode theirs) {
+        double worst = 0;
+        for (int i = 0; i < Math.min(mine.length, theirs.size()); i++) {
+            double t = theirs.get(i).asDouble();
+            worst = Math.max(worst, Math.abs(mine[i] - t) / Math.max(Math.abs(t), 1e-300));
+        }
+        return worst;
+    }
+
+    private void printTable(List<Row> rows) {
+        out.println();
+        out.printf(Locale.ROOT, "%-6s %14s %14s %10s %16s  %s%n", "dtype", "Imprint", "PyTorch", "ratio", "loss rel. diff", "PyTorch's fastest setting");
+        for (Row r : rows) {
+            out.printf(Locale.ROOT, "%-6s %11.1f ms %14s %10s %16s  %s%n", r.dtype(), r.imprintMs(),
+                    r.torchMs() == null ? "-" : String.format(Locale.ROOT, "%.1f ms", r.torchMs()),
+                    r.ratio() == null ? "-" : String.format(Locale.ROOT, "%.3f", r.ratio()),
+                    r.maxLossRelDiff() == null ? "-" : String.format(Locale.ROOT, "%.1e", r.maxLossRelDiff()),
+                    r.torchSetting() == null ? "" : r.torchSetting());
+        }
+        out.println("ratio = Imprint epoch time / PyTorch epoch time (<= 1: Imprint as fast or faster); medians after warm-up;");
+        out.println("loss rel. diff = largest relative difference of the per-epoch losses (same data and initial weights).");
+        out.flush();
+    }
+
+    /** Writes the rows and the setup as JSON, atomically. */
+    public void writeJson(Path path, List<Row> rows) throws IOException {
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("benchmark", "train epoch, 784-1000-1000-1, MNIST odd/even, n = " + 2 * perClass);
+        doc.put("imprintBackend", Blas.backend());
+        doc.put("threads", threads);
+        doc.put("warmupEpochs", warmup);
+        doc.put("timedEpochs", epochs);
+        doc.put("rows", rows);
+        AtomicFiles.writeString(path, new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc) + "\n");
+        out.println("wrote " + path.toAbsolutePath());
+    }
+}
