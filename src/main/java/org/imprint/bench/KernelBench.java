@@ -3,6 +3,7 @@ package org.imprint.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URISyntaxException;
@@ -25,7 +26,8 @@ import org.imprint.linalg.Svd;
 /**
  * Kernel benchmark: Imprint's GEMM, thin SVD and thin QR timed side by side with NumPy on the same shapes, dtypes
  * and thread counts. Each figure is the median of repeated timings taken after a separate warm-up. NumPy runs in a
- * subprocess ({@code scripts/bench_kernels_numpy.py} under {@code /usr/bin/python3} or {@code python3}) with
+ * subprocess ({@code scripts/bench_kernels_numpy.py} under {@code $IMPRINT_PYTHON}, {@code /usr/bin/python3} or
+ * {@code python3}) with
  * {@code OPENBLAS_NUM_THREADS} and {@code OMP_NUM_THREADS} set to the thread count.
  *
  * <p>Shapes: GEMM (m×k)·(k×n) for 1024³, 256³ and (4096×1024)·(1024×64); SVD and QR of 4096×64; f64 and f32.
@@ -205,7 +207,13 @@ public final class KernelBench {
         builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         builder.redirectErrorStream(false);
         builder.redirectError(ProcessBuilder.Redirect.DISCARD);
-        Process process = builder.start();
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            out.println("NumPy: cannot run " + python + " (" + e.getMessage() + "); install it with: " + INSTALL_HINT);
+            return null;
+        }
         byte[] stdout = process.getInputStream().readAllBytes();
         if (!process.waitFor(10, TimeUnit.MINUTES)) {
             process.destroyForcibly();
@@ -242,7 +250,14 @@ public final class KernelBench {
     private void writeJson(Path json, List<Row> rows, JsonNode numpyInfo) throws IOException {
         Map<String, Object> document = new LinkedHashMap<>();
         document.put("imprintBackend", Blas.backend());
-        document.put("numpy", numpyInfo);
+        if (numpyInfo != null) {
+            ObjectNode numpy = numpyInfo.deepCopy();
+            numpy.remove("results");      // the info-only run: no timings, one thread
+            numpy.remove("threads_env");
+            document.put("numpy", numpy);
+        } else {
+            document.put("numpy", null);
+        }
         document.put("minSeconds", minSeconds);
         document.put("rows", rows);
         Path target = json.toAbsolutePath();
@@ -278,7 +293,10 @@ public final class KernelBench {
         return null;
     }
 
+    /** {@code $IMPRINT_PYTHON} if set, else {@code /usr/bin/python3} (Debian's, with python3-numpy), else python3 on PATH. */
     private static String findPython() {
+        String override = System.getenv("IMPRINT_PYTHON");
+        if (override != null && !override.isBlank()) return override;
         if (Files.isExecutable(Path.of("/usr/bin/python3"))) return "/usr/bin/python3";
         String path = System.getenv("PATH");
         if (path == null) return null;

@@ -286,7 +286,10 @@ public final class TrainCommand implements Callable<Integer> {
         if (resumeDir == null) {
             ObjectNode config = configJson(train, test, data.centered, model, lossFn);
             dir.writeConfig(config);
-            dir.writeData(train.x(), train.labels(), train.sourceIndex(), data.mean, Map.of("description", train.description()));
+            StringBuilder shape = new StringBuilder();
+            for (int v : train.sampleShape()) shape.append(shape.length() > 0 ? "," : "").append(v);
+            dir.writeData(train.x(), train.labels(), train.sourceIndex(), data.mean,
+                    Map.of("description", train.description(), "sample_shape", shape.toString(), "classes", Integer.toString(train.numClasses())));
         }
         runMeta.put("config", dir.readConfig().toString());
 

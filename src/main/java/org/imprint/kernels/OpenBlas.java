@@ -47,6 +47,7 @@ import java.util.Optional;
  * <p>Threads: at load time OpenBLAS is set to use every available processor, unless the environment variable
  * {@code OPENBLAS_NUM_THREADS} is set, which is then respected.
  */
+@SuppressWarnings("restricted")  // native access is the point of this class; the launcher and tests enable it
 public final class OpenBlas {
     private static final int ROW_MAJOR = 101;
     private static final int NO_TRANS = 111;
@@ -96,7 +97,7 @@ public final class OpenBlas {
         return N != null && N.lapack();
     }
 
-    /** e.g. {@code "OpenBLAS 0.3.21 NO_LAPACKE DYNAMIC_ARCH ... (core Haswell) from /usr/lib/..."}; null if none. */
+    /** e.g. {@code "OpenBLAS 0.3.31 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64 (core Haswell) from the org.bytedeco:openblas jar"}; null if none. */
     public static String description() {
         return N == null ? null : N.description;
     }

@@ -56,6 +56,12 @@ final class Checks {
     /** A column-major copy (leading dimension ld ≥ m) of the row-major m×n {@code a} in native memory. */
     static MemorySegment colMajor(Arena arena, double[] a, int m, int n, int ld) {
         MemorySegment s = arena.allocate(ValueLayout.JAVA_DOUBLE, Math.max(1, (long) ld * n));
+        colMajorInto(s, a, m, n, ld);
+        return s;
+    }
+
+    /** Writes the row-major m×n {@code a} column-major (leading dimension ld) into the start of {@code s}. */
+    static void colMajorInto(MemorySegment s, double[] a, int m, int n, int ld) {
         for (int i0 = 0; i0 < m; i0 += BLOCK) {
             int i1 = Math.min(m, i0 + BLOCK);
             for (int j = 0; j < n; j++) {
@@ -63,7 +69,6 @@ final class Checks {
                 for (int i = i0; i < i1; i++) s.setAtIndex(ValueLayout.JAVA_DOUBLE, column + i, a[i * n + j]);
             }
         }
-        return s;
     }
 
     /** Float version of {@link #colMajor(Arena, double[], int, int, int)}. */

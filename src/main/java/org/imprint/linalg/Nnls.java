@@ -4,9 +4,10 @@ package org.imprint.linalg;
  * Non-negative least squares: x = argmin_{x ≥ 0} ‖A x − b‖₂ by the Lawson–Hanson active-set method.
  *
  * <p><b>Tall problems.</b> When m &gt; n + 1 (e.g. A = J of 10⁶×200), A is first compressed once: the QR of the
- * augmented matrix [A | b] (R only, Q never formed; {@link Qr#r}) gives an (n+1)×(n+1) upper-triangular R with
+ * augmented matrix [A | b] (R only, Q never formed) gives an (n+1)×(n+1) upper-triangular R with
  * ‖A x − b‖² = ‖R₁₁ x − r₁₂‖² + r₂₂² for all x, so the active-set iterations run on the n×n triangle R₁₁ and never
- * touch the m rows again. This costs one O(m n²) factorization and one m×(n+1) copy, and keeps the conditioning of
+ * touch the m rows again. This costs one O(m n²) factorization and one m×(n+1) copy (column-major, in native memory
+ * on the native backend), and keeps the conditioning of
  * A: the alternative of working on the Gram matrix AᵀA (cheaper in memory, one GEMM) squares the condition number,
  * so that columns whose singular values are below √ε·σ_max become indistinguishable from zero.
  *
@@ -66,12 +67,7 @@ public final class Nnls {
         int rows = m;
         double discarded = 0.0;  // the part of ‖A x − b‖² that no x can change, after compression
         if (m > n + 1) {
-            double[] augmented = new double[m * (n + 1)];
-            for (int i = 0; i < m; i++) {
-                System.arraycopy(a, i * n, augmented, i * (n + 1), n);
-                augmented[i * (n + 1) + n] = b[i];
-            }
-            double[] r = Qr.r(augmented, m, n + 1, backend);
+            double[] r = Qr.rOfAugmented(a, m, n, b, backend);
             matrix = new double[n * n];
             rhs = new double[n];
             for (int i = 0; i < n; i++) {

@@ -91,6 +91,31 @@ public final class Qr {
         }
     }
 
+    /**
+     * R ((n+1)×(n+1), row-major) of the augmented matrix [A | b] for m &gt; n, built without a row-major copy of
+     * [A | b] on the native backend (the column-major native copy LAPACK needs is the only one).
+     * @param a m×n row-major, finite. Not modified. @param b m values, finite. Not modified.
+     */
+    static double[] rOfAugmented(double[] a, int m, int n, double[] b, Backend backend) {
+        int cols = n + 1;
+        if (!backend.useNative()) {
+            double[] augmented = new double[m * cols];
+            for (int i = 0; i < m; i++) {
+                System.arraycopy(a, i * n, augmented, i * cols, n);
+                augmented[i * cols + n] = b[i];
+            }
+            return JavaDense.qr(augmented, m, cols, false)[1];
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment w = Checks.doubles(arena, (long) m * cols);
+            Checks.colMajorInto(w, a, m, n, m);
+            MemorySegment.copy(b, 0, w, ValueLayout.JAVA_DOUBLE, (long) m * n * Double.BYTES, m);
+            MemorySegment tau = Checks.doubles(arena, cols);
+            Checks.info("dgeqrf", OpenBlas.dgeqrf(m, cols, w, m, tau));
+            return upperDouble(w, m, cols, Math.min(m, cols));
+        }
+    }
+
     /** R (k×n, row-major) from the upper triangle of the column-major m×n factored matrix. */
     private static double[] upperDouble(MemorySegment factored, int m, int n, int k) {
         double[] r = new double[k * n];

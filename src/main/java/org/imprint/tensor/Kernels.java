@@ -9,7 +9,7 @@ package org.imprint.tensor;
 final class Kernels {
     private Kernels() {}
 
-    enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SOFTPLUS, ABS, SIGN, STEP, POW, SCALE, SHIFT, SIN, COS }
+    enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SOFTPLUS, ABS, SIGN, STEP, POW, SQUARE, SCALE, SHIFT, SIN, COS }
 
     enum Binary { ADD, SUB, MUL, DIV, GT, GE, LT, EQ, MAX, MIN }
 
@@ -29,7 +29,8 @@ final class Kernels {
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
             case STEP -> x > 0 ? 1.0 : 0.0;
-            case POW -> p == 2.0 ? x * x : Math.pow(x, p);
+            case POW -> p == 0.5 ? Math.sqrt(x) : p == -0.5 ? 1.0 / Math.sqrt(x) : p == -1.0 ? 1.0 / x : Math.pow(x, p);
+            case SQUARE -> x * x;
             case SCALE -> x * p;
             case SHIFT -> x + p;
             case SIN -> Math.sin(x);
@@ -60,6 +61,7 @@ final class Kernels {
             case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; }
             case STEP -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; }
             case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
             case SCALE -> { for (int i = 0; i < n; i++) out[i] = x[i] * p; }
             case SHIFT -> { for (int i = 0; i < n; i++) out[i] = x[i] + p; }
             default -> { for (int i = 0; i < n; i++) out[i] = apply(op, x[i], p); }
@@ -73,6 +75,7 @@ final class Kernels {
             case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
             case STEP -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? 1f : 0f; }
             case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
+            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
             case SCALE -> { for (int i = 0; i < n; i++) out[i] = x[i] * pf; }
             case SHIFT -> { for (int i = 0; i < n; i++) out[i] = x[i] + pf; }
             default -> { for (int i = 0; i < n; i++) out[i] = (float) apply(op, x[i], p); }

@@ -205,6 +205,12 @@ public final class Tensor {
 
     public void zeroGrad() { grad = null; }
 
+    /** Sets the gradient that optimizers read (PyTorch's {@code p.grad = g}); same shape and dtype, or null. */
+    public void setGrad(Tensor g) {
+        if (g != null) checkSameShape(g, "setGrad");
+        grad = g;
+    }
+
     void accumulateGrad(Tensor g) {
         grad = grad == null ? g : grad.add(g);
     }
@@ -389,13 +395,17 @@ public final class Tensor {
         return record(map(Unary.ABS, 0), "abs", (g, need) -> new Tensor[] {g.mul(map(Unary.SIGN, 0))}, this);
     }
 
-    /** x^p for a constant p; d/dx = p·x^(p−1). */
+    /** x^p for a constant p; d/dx = p·x^(p−1). x¹ is x itself and x² is {@link #square()}. */
     public Tensor pow(double p) {
+        if (p == 1.0) return mul(1.0);
+        if (p == 2.0) return square();
         return record(map(Unary.POW, p), "pow", (g, need) -> new Tensor[] {g.mul(pow(p - 1).mul(p))}, this);
     }
 
-    /** x². */
-    public Tensor square() { return pow(2.0); }
+    /** x²; d/dx = 2x. */
+    public Tensor square() {
+        return record(map(Unary.SQUARE, 0), "square", (g, need) -> new Tensor[] {g.mul(this).mul(2.0)}, this);
+    }
 
     public Tensor sin() {
         return record(map(Unary.SIN, 0), "sin", (g, need) -> new Tensor[] {g.mul(cos())}, this);

@@ -1,0 +1,6 @@
+/**
+ * The KKT reconstruction attack of Haim et al. (2022) with the extensions of Buzaglo et al. (2023): search
+ * for inputs x_j and multipliers λ_j with θ ≈ Σ_j λ_j y_j ∇_θ f(θ; x_j), by gradient descent on the
+ * stationarity residual, with a seeded random search over its hyperparameters, and the papers' evaluation.
+ */
+package org.imprint.attacks.reconstruction;
