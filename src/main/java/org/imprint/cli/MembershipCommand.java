@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
             "Smorodinsky, Vardi & Safran 2024 (Sec. 4), with m given, taken from one leaked member, or from bounds,",
             "against the loss-threshold and y*f(x) baselines. Members are the training set; non-members are fresh points",
             "(for image runs: the test split, mean-subtracted with the run's stored mean; for synthetic runs: new draws).",
-            "Reports ROC (PNG, log FPR axis), AUC, TPR at 1%, 0.1%, 0.01% FPR and advantage; writes membership.json."},
+            "Reports ROC (PNG, log FPR axis), AUC, TPR at 1%%, 0.1%%, 0.01%% FPR and advantage; writes membership.json."},
         footer = {"", "Example: imprint membership --run runs/mnist100 --leaked-member 0",
                   "         imprint membership --model m.safetensors --members-x x.npy --members-y y.npy --nonmembers-x t.npy --nonmembers-y ty.npy"})
 public final class MembershipCommand implements Callable<Integer> {

@@ -67,16 +67,18 @@ public final class ProvableMnistCommand implements Callable<Integer> {
             args.add("--out");
             args.add(victim.toString());
             StringWriter trainOut = new StringWriter();
-            CommandLine train = new CommandLine(new TrainCommand());
+            TrainCommand trainer = new TrainCommand();
+            CommandLine train = new CommandLine(trainer);
             train.setOut(new PrintWriter(trainOut, true));
             train.setErr(spec.commandLine().getErr());
-            train.setExecutionExceptionHandler((ex, c, p) -> {
-                throw ex;
-            });
+            try {
+                train.parseArgs(args.toArray(new String[0]));
+            } catch (CommandLine.ParameterException e) {
+                throw new BadInputException("--victim-args: " + e.getMessage());
+            }
             o.println("training the default victim: imprint train " + String.join(" ", args));
             o.flush();
-            int code = train.execute(args.toArray(new String[0]));
-            if (code != Main.OK) throw new BadInputException("training the victim failed (exit " + code + "); check --victim-args");
+            trainer.call(); // errors (BadInputException) propagate as this command's own
             o.print(trainOut);
             victims = List.of(victim);
         }

@@ -220,8 +220,8 @@ public final class Reconstruct1dCommand implements Callable<Integer> {
         double[] bxs = bx.stream().mapToDouble(Double::doubleValue).toArray();
         p.scatter("breakpoints", bxs, net.values(bxs));
         if (x != null) p.scatter("training points", x, net.values(x));
-        p.scatter("Algorithm 1", r.algorithm1(), net.values(r.algorithm1()));
         p.scatter("practical", r.practical(), net.values(r.practical()));
+        p.scatter("Algorithm 1", r.algorithm1(), net.values(r.algorithm1())); // drawn last: on top
         p.xRange(lo, hi);
         p.writePng(file);
     }

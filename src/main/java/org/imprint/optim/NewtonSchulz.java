@@ -43,10 +43,18 @@ public final class NewtonSchulz {
         return iterate(m, r, n, steps, false, Precision.FLOAT64);
     }
 
-    /** Either iteration with every intermediate rounded to {@code precision}. Not modified. */
+    /** Either iteration from X₀ = M/(‖M‖_F + 1e-7), every intermediate rounded to {@code precision}. Not modified. */
     public static double[] iterate(double[] m, int r, int n, int steps, boolean quintic, Precision precision) {
-        if (r > n) return Matrices.transpose(iterate(Matrices.transpose(m, r, n), n, r, steps, quintic, precision), n, r);
-        double norm = Matrices.frobenius(m) + EPS;
+        return iterate(m, r, n, steps, quintic, precision, Matrices.frobenius(m) + EPS);
+    }
+
+    /**
+     * Either iteration from X₀ = M / {@code normalizer} (e.g. the spectral norm ‖M‖₂, the start of the paper's
+     * Lemma 3.2), every intermediate rounded to {@code precision}. Not modified.
+     */
+    public static double[] iterate(double[] m, int r, int n, int steps, boolean quintic, Precision precision, double normalizer) {
+        if (r > n) return Matrices.transpose(iterate(Matrices.transpose(m, r, n), n, r, steps, quintic, precision, normalizer), n, r);
+        double norm = normalizer;
         double[] x = new double[m.length];
         for (int i = 0; i < x.length; i++) x[i] = precision.applyAsDouble(precision.applyAsDouble(m[i]) / norm);
         for (int s = 0; s < steps; s++) {

@@ -37,13 +37,13 @@ public final class PolarFactor {
         return Matrices.multiply(svd.vt(), true, q1a, true, r, n, r);         // B·(Q₁A)ᵀ, r×n
     }
 
-    /** Float32 version: the QR, SVD and products in single precision (for the precision study E1). */
+    /** Float32 version: the QR, SVD and products in single precision, cut-off 1e-7·s₁ (for the precision study E1). */
     public static float[] of(float[] m, int r, int n) {
         if (r > n) return Matrices.transpose(of(Matrices.transpose(m, r, n), n, r), n, r);
         Qr.FloatResult qr = Qr.factor(Matrices.transpose(m, r, n), n, r);
         Svd.FloatResult svd = Svd.factor(qr.r(), r, r);
         float[] a = svd.u().clone();
-        double cutoff = 1e-6 * (svd.s().length == 0 ? 0 : svd.s()[0]);
+        double cutoff = 1e-7 * (svd.s().length == 0 ? 0 : svd.s()[0]);
         for (int i = 0; i < r; i++) {
             if (!(svd.s()[i] > cutoff)) for (int row = 0; row < r; row++) a[row * r + i] = 0;
         }

@@ -34,7 +34,9 @@ import org.imprint.io.BadInputException;
  * It contains every margin point (100% recall of the support set under exact KKT) but has no precision
  * guarantee.
  *
- * <p><b>Tolerances</b> ({@link Options}): neurons are pruned below a relative scale; breakpoints closer than
+ * <p><b>Tolerances</b> ({@link Options}): neurons are pruned below a relative scale (they add no breakpoints,
+ * but each piece's line a_t x + c_t is still taken from all neurons active at the piece's midpoint, so the small
+ * neurons' summed contribution is not lost); breakpoints closer than
  * {@code mergeTolerance}·max(1, |β|) are merged (mean); a piece is on the margin when |Φ| stays within
  * {@code onMarginTolerance}·m of m with one sign over it (for an unbounded piece: at its finite end, with
  * |slope|·max(1, span of the breakpoints) ≤ that tolerance too); candidate points closer than the merge
@@ -107,7 +109,9 @@ public final class UnivariateReconstruction {
         UnivariateNetwork kept = net.prune(options.pruneRelative());
         double m = margin.value();
         double[] beta = breakpoints(kept, options.mergeTolerance());
-        List<Piece> pieces = pieces(kept, beta, m, options.onMarginTolerance());
+        // the lines come from every neuron: the pruned ones add no breakpoints, but together they can still
+        // shift Φ by a few per cent of m, and m itself was measured on the whole network
+        List<Piece> pieces = pieces(net, beta, m, options.onMarginTolerance());
         List<Block> blocks = new ArrayList<>();
         List<Double> s = new ArrayList<>();
         int i = 0;
@@ -226,7 +230,7 @@ public final class UnivariateReconstruction {
     public static Margin estimateMargin(UnivariateNetwork net, Options options) {
         UnivariateNetwork kept = net.prune(options.pruneRelative());
         double[] beta = breakpoints(kept, options.mergeTolerance());
-        List<Piece> pieces = pieces(kept, beta, 1, 0);
+        List<Piece> pieces = pieces(net, beta, 1, 0);
         double span = beta.length >= 2 ? beta[beta.length - 1] - beta[0] : 0;
         double tol = Math.max(options.onMarginTolerance(), 1e-12);
         List<Double> heights = new ArrayList<>();

@@ -40,6 +40,8 @@ public final class LmTrainer {
     private final int batch, length, evalWindows;
     private final long steps, seed, evalEvery, checkpointEvery;
     private final Timing timing = new Timing();
+    private double lossSum;   // training losses since the last evaluation (saved with checkpoints so a resumed log matches)
+    private int lossCount;
 
     public LmTrainer(Llama model, Optimizer optimizer, TextCorpus corpus, Schedule schedule, int batch, long steps, long seed,
                      long evalEvery, int evalWindows, long checkpointEvery) {
@@ -62,6 +64,15 @@ public final class LmTrainer {
 
     public Timing timing() { return timing; }
 
+    /** Sum and count of the training losses since the last evaluation (to store in a checkpoint). */
+    public double[] runningLoss() { return new double[] {lossSum, lossCount}; }
+
+    /** Restores {@link #runningLoss()} from a checkpoint before {@link #run}. */
+    public void restoreRunningLoss(double sum, int count) {
+        lossSum = sum;
+        lossCount = count;
+    }
+
     /** Mean validation loss over the fixed windows, evaluated in chunks of the training batch size. */
     public double validationLoss() {
         TextCorpus.Batch v = corpus.validationBatch(evalWindows, length);
@@ -81,8 +92,6 @@ public final class LmTrainer {
     public List<Eval> run(long start, double wallBefore, Listener listener) {
         List<Eval> evals = new ArrayList<>();
         long t0 = System.nanoTime();
-        double lossSum = 0;
-        int lossCount = 0;
         if (start == 0) {
             Eval e = new Eval(0, Double.NaN, validationLoss(), schedule.rate(1, 0, steps), wallBefore);
             evals.add(e);
