@@ -10,7 +10,8 @@ import picocli.CommandLine.Spec;
         name = "experiment",
         mixinStandardHelpOptions = true,
         description = "Reproduces the papers' experiments; each writes a folder with a table, PNG plots and JSON.",
-        subcommands = {ProvableSphereCommand.class, ProvableGmmCommand.class, Provable1dCommand.class, ProvableMnistCommand.class})
+        subcommands = {ProvableSphereCommand.class, ProvableGmmCommand.class, Provable1dCommand.class, ProvableMnistCommand.class,
+            NoPriorCommand.class})
 public final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -338,7 +338,7 @@ public final class TrainCommand implements Callable<Integer> {
 
         PrintWriter o = spec.commandLine().getOut();
         o.println(String.format(Locale.ROOT, "trained %s on %s (n = %d) for %d epochs in %s%s", model.archString(), train.description(),
-                train.n(), result.epochs(), Progress.duration(last.wallSeconds()), result.reachedThreshold() ? " (loss threshold reached)" : ""));
+                train.n(), result.epochs(), Progress.duration(last.wallSeconds()), " (" + result.stop().description + ")"));
         o.println(String.format(Locale.ROOT, "loss %.4e  train acc %.4f%s  q_min %.4e  normalized margin %.4e  |θ| %.4e",
                 last.loss(), last.trainAccuracy(), Double.isNaN(last.testAccuracy()) ? "" : String.format(Locale.ROOT, "  test acc %.4f", last.testAccuracy()),
                 last.minMargin(), last.normalizedMargin(), last.parameterNorm()));

@@ -32,8 +32,23 @@ public final class Trainer {
         default boolean wantsCheckpoint(long epoch) { return false; }
     }
 
+    /** Why a run ended. */
+    public enum Stop {
+        EPOCH_BUDGET("epoch budget used"),
+        LOSS_THRESHOLD("loss threshold reached"),
+        LOSS_UNDERFLOW("the loss underflowed to 0 in floating point: the normalised step lr/loss is undefined");
+
+        public final String description;
+
+        Stop(String description) {
+            this.description = description;
+        }
+    }
+
     /** How a run ended. */
-    public record Result(long epochs, LogEntry last, boolean reachedThreshold) {}
+    public record Result(long epochs, LogEntry last, Stop stop) {
+        public boolean reachedThreshold() { return stop == Stop.LOSS_THRESHOLD; }
+    }
 
     private final Mlp model;
     private final Optimizer optimizer;
@@ -76,11 +91,13 @@ public final class Trainer {
             if (!Double.isFinite(lossValue)) {
                 throw new BadInputException("training diverged at epoch " + epoch + ": the loss is " + lossValue + " (try a smaller --lr)");
             }
-            boolean done = epoch >= config.epochs() || (config.lossThreshold() > 0 && lossValue < config.lossThreshold());
-            if (done || epoch % config.logEvery() == 0) {
+            Stop stop = config.lossThreshold() > 0 && lossValue < config.lossThreshold() ? Stop.LOSS_THRESHOLD
+                    : epoch >= config.epochs() ? Stop.EPOCH_BUDGET
+                    : config.normalized() && !Double.isFinite(lr / lossValue) ? Stop.LOSS_UNDERFLOW : null;
+            if (stop != null || epoch % config.logEvery() == 0) {
                 LogEntry entry = evaluate(epoch, outputs.detach(), lossValue, lr, wall);
                 listener.onLog(entry);
-                if (done) return new Result(epoch, entry, lossValue < config.lossThreshold());
+                if (stop != null) return new Result(epoch, entry, stop);
             }
             if (fullBatch) {
                 loss.backward();
@@ -106,7 +123,8 @@ public final class Trainer {
             double v = loss.item();
             if (!Double.isFinite(v)) throw new BadInputException("training diverged at epoch " + epoch + ": a mini-batch loss is " + v + " (try a smaller --lr)");
             loss.backward();
-            optimizer.setLearningRate(config.normalized() ? lr / v : lr);
+            // A mini-batch whose loss underflowed has a zero gradient: any finite step leaves it unchanged.
+            optimizer.setLearningRate(config.normalized() ? (Double.isFinite(lr / v) ? lr / v : 0) : lr);
             optimizer.step();
             optimizer.zeroGrad();
         }

@@ -11,7 +11,6 @@ import org.imprint.io.Safetensors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code imprint analyze} and the {@code no-prior} experiments end to end on tiny victims (in-process). */
 class AnalyzeCommandTest {
@@ -20,12 +19,15 @@ class AnalyzeCommandTest {
 
     static Path run;
 
-    /** The command tree with the commands of this issue added (until they are registered in ImprintCommand). */
+    /** Runs {@code imprint ARGS}; the no-prior experiments live under {@code imprint experiment}. */
     static CliTest.Result cli(String... args) {
-        CommandLine c = Main.commandLine();
-        if (!c.getSubcommands().containsKey("analyze")) c.addSubcommand(new AnalyzeCommand());
-        if (!c.getSubcommands().containsKey("no-prior")) c.addSubcommand(new NoPriorCommand());
-        return CliTest.run(c, args);
+        if (args[0].equals("no-prior")) {
+            String[] full = new String[args.length + 1];
+            full[0] = "experiment";
+            System.arraycopy(args, 0, full, 1, args.length);
+            args = full;
+        }
+        return CliTest.run(args);
     }
 
     @BeforeAll

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.imprint.io.BadInputException;
 import org.junit.jupiter.api.Test;
@@ -26,6 +27,25 @@ class CliTest {
 
     static Result run(String... args) {
         return run(Main.commandLine(), args);
+    }
+
+    /** The subcommand names leading to the command of this class in Imprint's tree, e.g. [experiment, provable-1d]. */
+    static List<String> pathOf(Class<?> command) {
+        List<String> path = find(Main.commandLine(), command);
+        if (path == null) throw new AssertionError(command.getSimpleName() + " is not registered in the command tree");
+        return path;
+    }
+
+    private static List<String> find(CommandLine cl, Class<?> command) {
+        for (var e : cl.getSubcommands().entrySet()) {
+            if (command.isInstance(e.getValue().getCommand())) return new java.util.ArrayList<>(List.of(e.getKey()));
+            List<String> below = find(e.getValue(), command);
+            if (below != null) {
+                below.add(0, e.getKey());
+                return below;
+            }
+        }
+        return null;
     }
 
     @Test void helpAndVersion() {

@@ -8,16 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.imprint.attacks.provable.UnivariateNetwork;
-import org.imprint.io.BadInputException;
 import org.imprint.io.Safetensors;
 import org.imprint.models.Mlp;
 import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** The provable-attack commands, in-process, on tiny inputs; and their bad-input errors (exit 2, one line). */
 class ProvableCommandsTest {
@@ -26,18 +25,11 @@ class ProvableCommandsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Runs a command with the exit-code mapping of {@link Main#commandLine()}. */
+    /** Runs the command of {@code command}'s class where it sits in Imprint's command tree. */
     static CliTest.Result run(Callable<Integer> command, String... args) {
-        CommandLine cl = new CommandLine(command);
-        cl.setExecutionExceptionHandler((ex, c, p) -> {
-            c.getErr().println("imprint: " + ex.getMessage());
-            return ex instanceof BadInputException ? Main.BAD_INPUT : Main.INTERNAL_ERROR;
-        });
-        cl.setParameterExceptionHandler((ex, a) -> {
-            ex.getCommandLine().getErr().println("imprint: " + ex.getMessage());
-            return Main.BAD_INPUT;
-        });
-        return CliTest.run(cl, args);
+        List<String> full = new java.util.ArrayList<>(CliTest.pathOf(command.getClass()));
+        full.addAll(List.of(args));
+        return CliTest.run(full.toArray(new String[0]));
     }
 
     private Path trapezoidModel() {

@@ -84,6 +84,18 @@ class TrainerTest {
         assertTrue(r.epochs() < 100_000);
     }
 
+    @Test void normalisedGradientDescentStopsCleanlyWhenTheLossUnderflows() {
+        Mlp m = model();
+        new Trainer(m, new Sgd(m.parameters(), 0.5), new TrainConfig(Loss.LOGISTIC, 0.5, 0, new Schedule.Constant(), false,
+                3000, 0, 1000, 0), X, Y, null, null).run(0, 0, QUIET);
+        m.weight(2).scale_(1e6); // margins now in the thousands: log(1 + e^(−q)) is exactly 0 in float64
+        Trainer.Result r = new Trainer(m, new Sgd(m.parameters(), 1.0), new TrainConfig(Loss.LOGISTIC, 1.0, 0,
+                new Schedule.Constant(), true, 100, 0, 10, 0), X, Y, null, null).run(0, 0, QUIET);
+        assertEquals(Trainer.Stop.LOSS_UNDERFLOW, r.stop());
+        assertEquals(0.0, r.last().loss());
+        assertEquals(1.0, r.last().trainAccuracy());
+    }
+
     @Test void divergenceNamesTheEpoch() {
         Mlp m = model();
         Tensor huge = X.mul(1e200);
