@@ -67,7 +67,7 @@ public final class LmCommand implements Callable<Integer> {
     @Option(names = "--opt", description = "Optimizer hyperparameter KEY=VALUE (repeatable), e.g. rank=16, update_gap=50, weight_decay=0.1.")
     Map<String, String> optimizerOptions = new LinkedHashMap<>();
 
-    @Option(names = "--schedule", description = "constant, cosine:WARMUP or step:EVERY:GAMMA over steps (default: cosine with 10% warm-up).")
+    @Option(names = "--schedule", description = "constant, cosine:WARMUP or step:EVERY:GAMMA over steps (default: cosine with 10%% warm-up).")
     String schedule;
 
     @Option(names = "--steps", defaultValue = "1000", description = "Training steps. Default: ${DEFAULT-VALUE}.")

@@ -86,6 +86,18 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--alpha", description = "Fix α instead of drawing it from U[10, 500].")
     Double alpha;
 
+    @Option(names = "--lr-x-range", split = ",", defaultValue = "1e-5,1", description = "Range of lr_x (log-uniform). Default: ${DEFAULT-VALUE}.")
+    double[] lrXRange;
+
+    @Option(names = "--sigma-x-range", split = ",", defaultValue = "1e-6,0.1", description = "Range of σ_x (log-uniform). Default: ${DEFAULT-VALUE}.")
+    double[] sigmaXRange;
+
+    @Option(names = "--lambda-min-range", split = ",", defaultValue = "0.01,0.5", description = "Range of λ_min (uniform). Default: ${DEFAULT-VALUE}.")
+    double[] lambdaMinRange;
+
+    @Option(names = "--alpha-range", split = ",", defaultValue = "10,500", description = "Range of α (uniform). Default: ${DEFAULT-VALUE}.")
+    double[] alphaRange;
+
     @Option(names = "--lr-lambda", defaultValue = "1e-4", description = "Learning rate of the multipliers. Default: ${DEFAULT-VALUE}.")
     double lrLambda;
 
@@ -158,7 +170,12 @@ public final class ReconstructCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
-        SearchSpace space = SearchSpace.papers().withFixed(nan(lrX), nan(sigmaX), nan(lambdaMin), nan(alpha));
+        checkRange("--lr-x-range", lrXRange, true);
+        checkRange("--sigma-x-range", sigmaXRange, true);
+        checkRange("--lambda-min-range", lambdaMinRange, false);
+        checkRange("--alpha-range", alphaRange, true);
+        SearchSpace space = SearchSpace.papers().withRanges(lrXRange, sigmaXRange, lambdaMinRange, alphaRange)
+                .withFixed(nan(lrX), nan(sigmaX), nan(lambdaMin), nan(alpha));
         List<AttackConfig> configs = RandomSearch.configurations(space, base, runs, seed);
         int classes = outputs == 1 ? 2 : outputs;
         err.printf(Locale.ROOT, "imprint: attacking %s (%s, %d parameters) with %d runs × %d iterations, m = %d, variant %s, %d at a time%s%n",
@@ -225,6 +242,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         config.put("abort_at", abort);
         config.put("abort_residual", abortResidual);
         config.put("rank_by", byExtraction ? "extraction score (auditor mode)" : "final attack loss");
+        config.putPOJO("search_space", space);
         config.put("dtype", type.name());
         config.put("box_prior", box ? "[" + boxLo + ", " + boxHi + "]" : "off");
         config.put("auditor_mode", data != null);
@@ -303,6 +321,12 @@ public final class ReconstructCommand implements Callable<Integer> {
         }
         o.flush();
         return Main.OK;
+    }
+
+    private static void checkRange(String option, double[] r, boolean positive) {
+        if (r.length != 2 || !(r[0] <= r[1]) || (positive && !(r[0] > 0)) || r[0] < 0) {
+            throw new BadInputException(option + " needs LO,HI with " + (positive ? "0 < " : "0 <= ") + "LO <= HI, got " + java.util.Arrays.toString(r));
+        }
     }
 
     private static double nan(Double v) {

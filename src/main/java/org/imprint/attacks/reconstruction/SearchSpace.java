@@ -13,6 +13,12 @@ public record SearchSpace(double lrXLo, double lrXHi, double sigmaXLo, double si
         return new SearchSpace(1e-5, 1, 1e-6, 0.1, 0.01, 0.5, 10, 500, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
+    /** The same space with other ranges (lo, hi) for the four knobs; fixed values are kept. */
+    public SearchSpace withRanges(double[] lrX, double[] sigmaX, double[] lambdaMin, double[] alpha) {
+        return new SearchSpace(lrX[0], lrX[1], sigmaX[0], sigmaX[1], lambdaMin[0], lambdaMin[1], alpha[0], alpha[1],
+                fixedLrX, fixedSigmaX, fixedLambdaMin, fixedAlpha);
+    }
+
     public SearchSpace withFixed(double lrX, double sigmaX, double lambdaMin, double alpha) {
         return new SearchSpace(lrXLo, lrXHi, sigmaXLo, sigmaXHi, lambdaMinLo, lambdaMinHi, alphaLo, alphaHi, lrX, sigmaX, lambdaMin, alpha);
     }
