@@ -14,28 +14,14 @@ Usage: bench_attack_torch.py FILE --warmup 2 --iterations 10 [--torch-threads N]
 """
 import argparse
 import json
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 
+import safetensors_np  # beside this script
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    buf = raw[8 + n:]
-    out = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = spec["data_offsets"]
-        dt = {"F64": np.float64, "F32": np.float32}[spec["dtype"]]
-        out[name] = np.frombuffer(buf[start:end], dtype=dt).reshape(spec["shape"])
-    return out, header.get("__metadata__", {})
 
 
 class SmoothReLU(torch.autograd.Function):
@@ -62,7 +48,7 @@ def main():
     a = ap.parse_args()
     if a.torch_threads > 0:
         torch.set_num_threads(a.torch_threads)
-    t, meta = read_safetensors(a.file)
+    t, meta = safetensors_np.read(a.file)
     alpha, lmin = float(meta["alpha"]), float(meta["lambda_min"])
     lo, hi = float(meta["box_lo"]), float(meta["box_hi"])
     params = []

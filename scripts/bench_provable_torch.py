@@ -12,28 +12,14 @@ Usage: bench_provable_torch.py FILE --dtype f64|f32 --steps 100 --repeats 3 [--t
 """
 import argparse
 import json
-import struct
 import sys
 import time
 
 import numpy as np
 import torch
 
+import safetensors_np  # beside this script
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        raw = f.read()
-    n = struct.unpack("<Q", raw[:8])[0]
-    header = json.loads(raw[8:8 + n])
-    buf = raw[8 + n:]
-    types = {"F64": np.float64, "F32": np.float32}
-    out = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        start, end = spec["data_offsets"]
-        out[name] = np.frombuffer(buf[start:end], dtype=types[spec["dtype"]]).reshape(spec["shape"])
-    return out
 
 
 def main():
@@ -47,7 +33,7 @@ def main():
     if a.torch_threads > 0:
         torch.set_num_threads(a.torch_threads)
     dtype = torch.float64 if a.dtype == "f64" else torch.float32
-    t = read_safetensors(a.file)
+    t, _ = safetensors_np.read(a.file)
     x = torch.tensor(np.array(t["x"]), dtype=dtype)
     target = (torch.tensor(np.array(t["y"]), dtype=dtype).reshape(-1, 1) + 1) / 2
     test_x = torch.tensor(np.array(t["test_x"]), dtype=dtype)

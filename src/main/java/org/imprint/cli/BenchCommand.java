@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
         name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks Imprint against reference implementations on this machine.",
-        subcommands = {BenchKernelsCommand.class, BenchTrainCommand.class, BenchAttackCommand.class, BenchProvableCommand.class})
+        subcommands = {BenchKernelsCommand.class, BenchTrainCommand.class, BenchAttackCommand.class, BenchProvableCommand.class, BenchLmCommand.class})
 public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = "Reproduces the papers' experiments; each writes a folder with a table, PNG plots and JSON.",
         subcommands = {ProvableSphereCommand.class, ProvableGmmCommand.class, Provable1dCommand.class, ProvableMnistCommand.class,
-            NoPriorCommand.class})
+            NoPriorCommand.class, SumoCommand.class})
 public final class ExperimentCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

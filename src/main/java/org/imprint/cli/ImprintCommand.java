@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = {
             "Measures what a trained network's weights give away about its training data,",
             "and trains networks with the SUMO optimizer."},
-        subcommands = {TrainCommand.class, ReconstructCommand.class, Reconstruct1dCommand.class, MembershipCommand.class,
+        subcommands = {TrainCommand.class, LmCommand.class, ReconstructCommand.class, Reconstruct1dCommand.class, MembershipCommand.class,
             AnalyzeCommand.class, ExperimentCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

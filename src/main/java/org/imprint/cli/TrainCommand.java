@@ -25,6 +25,7 @@ import org.imprint.io.BadInputException;
 import org.imprint.kernels.Blas;
 import org.imprint.models.Mlp;
 import org.imprint.optim.Optimizer;
+import org.imprint.optim.Optimizers;
 import org.imprint.optim.Sgd;
 import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
@@ -130,6 +131,12 @@ public final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--lr", defaultValue = "0.01", description = "Learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
+
+    @Option(names = "--optimizer", defaultValue = "sgd", description = "sgd (plain GD with --momentum 0), adam, adamw, muon, galore, sumo, sumo-ns5; the matrix optimizers get the 2-D weights, AdamW the rest. Default: ${DEFAULT-VALUE}.")
+    String optimizerName;
+
+    @Option(names = "--optimizer-option", description = "KEY=VALUE for the optimizer, e.g. rank=16, update_gap=50, betas... (see imprint lm --help).")
+    Map<String, String> optimizerOptions;
 
     @Option(names = "--momentum", defaultValue = "0", description = "SGD momentum (0: plain gradient descent). Default: ${DEFAULT-VALUE}.")
     double momentum;
@@ -270,9 +277,16 @@ public final class TrainCommand implements Callable<Integer> {
         }
         Optimizer optimizer;
         try {
-            optimizer = new Sgd(model.parameters(), lr, momentum, 0, weightDecay, nesterov);
+            if (optimizerName.equalsIgnoreCase("sgd")) {
+                optimizer = new Sgd(model.parameters(), lr, momentum, 0, weightDecay, nesterov);
+            } else {
+                if (momentum != 0 || nesterov) throw new BadInputException("--momentum and --nesterov are for --optimizer sgd; use --optimizer-option");
+                Map<String, String> o = new LinkedHashMap<>(optimizerOptions == null ? Map.of() : optimizerOptions);
+                if (weightDecay != 0) o.putIfAbsent("weight_decay", Double.toString(weightDecay));
+                optimizer = Optimizers.create(optimizerName.toLowerCase(Locale.ROOT), model.parameters(), lr, o);
+            }
         } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
+            throw new BadInputException("--optimizer " + optimizerName + ": " + e.getMessage());
         }
         if (optimizerState != null) optimizer.loadStateDict(optimizerState);
 

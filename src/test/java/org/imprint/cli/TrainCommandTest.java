@@ -117,6 +117,24 @@ class TrainCommandTest {
         assertTrue(lines.get(lines.size() - 1).startsWith("imprint: training diverged at epoch 1: the loss is Infinity"), diverged.err());
     }
 
+    @Test void otherOptimizersTrainTheVictim() throws IOException {
+        for (String opt : List.of("adamw", "sumo")) {
+            Path out = tmp.resolve(opt);
+            CliTest.Result r = CliTest.run("train", "--per-class", "5", "--test-per-class", "0", "--arch", "784-30-1", "--optimizer", opt,
+                    "--optimizer-option", "rank=4", "--lr", "1e-3", "--epochs", "30", "--checkpoint-every", "10", "--out", out.toString());
+            if (opt.equals("adamw")) {
+                assertEquals(Main.BAD_INPUT, r.code(), "adamw takes no rank");
+                assertTrue(r.err().startsWith("imprint: --optimizer adamw: "), r.err());
+                continue;
+            }
+            assertEquals(0, r.code(), r.err());
+            List<String> log = Files.readAllLines(out.resolve("train.jsonl"));
+            double first = Double.parseDouble(log.get(0).replaceAll(".*\"loss\":([^,]*),.*", "$1"));
+            double last = Double.parseDouble(log.get(log.size() - 1).replaceAll(".*\"loss\":([^,]*),.*", "$1"));
+            assertTrue(last < first, "loss " + first + " -> " + last);
+        }
+    }
+
     @Test void syntheticDataAndFloat32() {
         Path out = tmp.resolve("sphere");
         CliTest.Result r = CliTest.run("train", "--dataset", "sphere", "--n", "20", "--d", "10", "--arch", "10-50-1",
