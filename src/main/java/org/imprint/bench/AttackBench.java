@@ -1,6 +1,5 @@
 package org.imprint.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -96,21 +95,12 @@ public final class AttackBench {
                 Safetensors.write(file, t, Map.of("alpha", Double.toString(cfg.alpha()), "lambda_min", Double.toString(cfg.lambdaMin()),
                         "box_lo", Double.toString(cfg.boxLo()), "box_hi", Double.toString(cfg.boxHi())));
                 Path script = PythonReference.findScript(SCRIPT);
-                for (TrainBench.TorchSetting s : TrainBench.torchSettings(threads)) {
-                    JsonNode r = PythonReference.run(script, List.of(file.toString(), "--warmup", Integer.toString(warmup),
-                            "--iterations", Integer.toString(iterations), "--torch-threads", Integer.toString(s.torchThreads())),
-                            s.env(), 30, TrainBench.INSTALL_HINT);
-                    double[] ts = new double[r.get("times_ms").size()];
-                    for (int i = 0; i < ts.length; i++) ts[i] = r.get("times_ms").get(i).asDouble();
-                    Arrays.sort(ts);
-                    double med = ts[ts.length / 2];
-                    if (torchMs == null || med < torchMs) {
-                        torchMs = med;
-                        setting = s.name() + " (torch " + r.get("torch").asText() + ")";
-                        torchLoss = r.get("loss").asDouble();
-                        torchGx = r.get("grad_x_norm").asDouble();
-                    }
-                }
+                PythonReference.Fastest f = PythonReference.fastestTorch(script, List.of(file.toString(), "--warmup",
+                        Integer.toString(warmup), "--iterations", Integer.toString(iterations)), threads, "times_ms", false);
+                torchMs = f.ms();
+                setting = f.setting();
+                torchLoss = f.result().get("loss").asDouble();
+                torchGx = f.result().get("grad_x_norm").asDouble();
             } catch (PythonReference.Unavailable e) {
                 problem = e.getMessage();
             } finally {

@@ -1,6 +1,5 @@
 package org.imprint.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -105,17 +104,12 @@ public final class LmBench {
                     handover.put("batch", Tensor.of(new float[] {batch}, 1));
                     Safetensors.write(file, handover);
                     Path script = PythonReference.findScript(SCRIPT);
-                    for (TrainBench.TorchSetting s : TrainBench.torchSettings(threads)) {
-                        JsonNode r = PythonReference.run(script, List.of(file.toString(), "--layers", Integer.toString(config.layers()),
-                                "--heads", Integer.toString(config.heads()), "--lr", "3e-3", "--weight-decay", "0.01", "--warmup", Integer.toString(warmup),
-                                "--torch-threads", Integer.toString(s.torchThreads())), s.env(), 20, TrainBench.INSTALL_HINT);
-                        double t = median(r.get("step_ms"));
-                        if (torchMs == null || t < torchMs) {
-                            torchMs = t;
-                            best = s.name() + " (torch " + r.get("torch").asText() + ")";
-                            diff = maxRelDiff(losses, r.get("losses"));
-                        }
-                    }
+                    PythonReference.Fastest f = PythonReference.fastestTorch(script, List.of(file.toString(), "--layers",
+                            Integer.toString(config.layers()), "--heads", Integer.toString(config.heads()), "--lr", "3e-3", "--weight-decay",
+                            "0.01", "--warmup", Integer.toString(warmup)), threads, "step_ms", false);
+                    torchMs = f.ms();
+                    best = f.setting();
+                    diff = PythonReference.maxRelDiff(losses, f.result().get("losses"));
                     ratio = torchMs / ms;
                 } catch (PythonReference.Unavailable e) {
                     torchProblem = e.getMessage();
@@ -146,22 +140,6 @@ public final class LmBench {
         }
         java.util.Arrays.sort(times);
         return times[times.length / 2];
-    }
-
-    private static double median(JsonNode values) {
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) v[i] = values.get(i).asDouble();
-        java.util.Arrays.sort(v);
-        return v[v.length / 2];
-    }
-
-    private static double maxRelDiff(double[] mine, JsonNode theirs) {
-        double worst = 0;
-        for (int i = 0; i < Math.min(mine.length, theirs.size()); i++) {
-            double t = theirs.get(i).asDouble();
-            worst = Math.max(worst, Math.abs(mine[i] - t) / Math.max(Math.abs(t), 1e-300));
-        }
-        return worst;
     }
 
     private void printTable(List<Row> rows) {

@@ -100,23 +100,18 @@ public final class ProvableBench {
                 String setting = null;
                 if (torchProblem == null) {
                     try {
-                        for (TrainBench.TorchSetting s : TrainBench.torchSettings(threads)) {
-                            JsonNode j = PythonReference.run(script, List.of(file.toString(), "--dtype", dtype == DType.F64 ? "f64" : "f32",
-                                    "--steps", Integer.toString(steps), "--repeats", Integer.toString(repeats),
-                                    "--torch-threads", Integer.toString(s.torchThreads())), s.env(), 30, TrainBench.INSTALL_HINT);
-                            double ms = Double.POSITIVE_INFINITY;
-                            for (JsonNode t : j.get("times_ms")) ms = Math.min(ms, t.asDouble());
-                            if (torchMs == null || ms < torchMs) {
-                                torchMs = ms;
-                                setting = s.name() + " (torch " + j.get("torch").asText() + ")";
-                                torchLoss = j.get("final_loss").asDouble();
-                                double worst = 0, scale = 0;
-                                JsonNode to = j.get("test_outputs");
-                                for (int i = 0; i < to.size(); i++) scale = Math.max(scale, Math.abs(to.get(i).asDouble()));
-                                for (int i = 0; i < to.size(); i++) worst = Math.max(worst, Math.abs(outputs[i] - to.get(i).asDouble()) / scale);
-                                diff = worst;
-                            }
-                        }
+                        PythonReference.Fastest fast = PythonReference.fastestTorch(script, List.of(file.toString(), "--dtype",
+                                dtype == DType.F64 ? "f64" : "f32", "--steps", Integer.toString(steps), "--repeats", Integer.toString(repeats)),
+                                threads, "times_ms", true);
+                        JsonNode j = fast.result();
+                        torchMs = fast.ms();
+                        setting = fast.setting();
+                        torchLoss = j.get("final_loss").asDouble();
+                        double worst = 0, scale = 0;
+                        JsonNode to = j.get("test_outputs");
+                        for (int i = 0; i < to.size(); i++) scale = Math.max(scale, Math.abs(to.get(i).asDouble()));
+                        for (int i = 0; i < to.size(); i++) worst = Math.max(worst, Math.abs(outputs[i] - to.get(i).asDouble()) / scale);
+                        diff = worst;
                         ratio = best / torchMs;
                     } catch (PythonReference.Unavailable e) {
                         torchProblem = e.getMessage();

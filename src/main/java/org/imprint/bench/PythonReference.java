@@ -20,6 +20,73 @@ import java.util.concurrent.TimeUnit;
 final class PythonReference {
     private PythonReference() {}
 
+    /** How to install the PyTorch reference. */
+    static final String TORCH_INSTALL_HINT = "install PyTorch with: apt-get install python3-torch";
+
+    /** A PyTorch thread setting: torch's own threads and the environment of the process. */
+    record TorchSetting(String name, int torchThreads, Map<String, String> env) {}
+
+    /**
+     * The settings a fair PyTorch baseline is tried under on a small machine (java-stack.md): its OpenMP and
+     * OpenBLAS threads can fight each other on 2 cores, so the fastest of these is kept.
+     */
+    static List<TorchSetting> torchSettings(int threads) {
+        String t = Integer.toString(threads);
+        return List.of(
+                new TorchSetting("torch threads " + t + ", OMP_WAIT_POLICY=passive", threads,
+                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t, "OMP_WAIT_POLICY", "passive")),
+                new TorchSetting("torch threads 1, OpenBLAS threads " + t, 1,
+                        Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", t)),
+                new TorchSetting("torch threads " + t + ", default OpenMP policy", threads,
+                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t)));
+    }
+
+    /** The fastest PyTorch run: its JSON, its time and the setting that gave it. */
+    record Fastest(JsonNode result, double ms, String setting) {}
+
+    /**
+     * Runs a PyTorch script once per {@link #torchSettings} (appending {@code --torch-threads N}) and keeps the run
+     * whose {@code timesField} array has the smallest median (or minimum, with {@code bestOf}).
+     */
+    static Fastest fastestTorch(Path script, List<String> args, int threads, String timesField, boolean bestOf) throws Unavailable {
+        Fastest best = null;
+        for (TorchSetting s : torchSettings(threads)) {
+            List<String> a = new ArrayList<>(args);
+            a.add("--torch-threads");
+            a.add(Integer.toString(s.torchThreads()));
+            JsonNode r = run(script, a, s.env(), 30, TORCH_INSTALL_HINT);
+            double ms = bestOf ? min(r.get(timesField)) : median(r.get(timesField));
+            if (best == null || ms < best.ms()) best = new Fastest(r, ms, s.name() + " (torch " + r.get("torch").asText() + ")");
+        }
+        return best;
+    }
+
+    static double median(JsonNode values) {
+        double[] v = doubles(values);
+        java.util.Arrays.sort(v);
+        return v[v.length / 2];
+    }
+
+    static double min(JsonNode values) {
+        return java.util.Arrays.stream(doubles(values)).min().orElse(Double.NaN);
+    }
+
+    private static double[] doubles(JsonNode values) {
+        double[] v = new double[values.size()];
+        for (int i = 0; i < v.length; i++) v[i] = values.get(i).asDouble();
+        return v;
+    }
+
+    /** The largest relative difference between our values and the reference's, over their common length. */
+    static double maxRelDiff(double[] mine, JsonNode theirs) {
+        double worst = 0;
+        for (int i = 0; i < Math.min(mine.length, theirs.size()); i++) {
+            double t = theirs.get(i).asDouble();
+            worst = Math.max(worst, Math.abs(mine[i] - t) / Math.max(Math.abs(t), 1e-300));
+        }
+        return worst;
+    }
+
     /** What went wrong when a reference could not be run: printed instead of its figures. */
     static final class Unavailable extends Exception {
         Unavailable(String message) {

@@ -1,6 +1,5 @@
 package org.imprint.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
@@ -36,10 +35,6 @@ import org.imprint.train.Loss;
  */
 public final class TrainBench {
     static final String SCRIPT = "scripts/bench_train_torch.py";
-    static final String INSTALL_HINT = "install PyTorch with: apt-get install python3-torch";
-
-    /** A PyTorch thread setting: torch's own threads and the environment of the process. */
-    record TorchSetting(String name, int torchThreads, Map<String, String> env) {}
 
     /** One dtype's result. Times in milliseconds per epoch (medians). */
     public record Row(String dtype, double imprintMs, Double torchMs, String torchSetting, Double ratio, Double maxLossRelDiff) {}
@@ -55,17 +50,6 @@ public final class TrainBench {
         this.epochs = epochs;
         this.threads = threads;
         this.runTorch = runTorch;
-    }
-
-    static List<TorchSetting> torchSettings(int threads) {
-        String t = Integer.toString(threads);
-        return List.of(
-                new TorchSetting("torch threads " + t + ", OMP_WAIT_POLICY=passive", threads,
-                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t, "OMP_WAIT_POLICY", "passive")),
-                new TorchSetting("torch threads 1, OpenBLAS threads " + t, 1,
-                        Map.of("OMP_NUM_THREADS", "1", "OPENBLAS_NUM_THREADS", t)),
-                new TorchSetting("torch threads " + t + ", default OpenMP policy", threads,
-                        Map.of("OMP_NUM_THREADS", t, "OPENBLAS_NUM_THREADS", t)));
     }
 
     public List<Row> run() throws IOException {
@@ -104,17 +88,12 @@ public final class TrainBench {
                 String best = null;
                 if (torchProblem == null) {
                     try {
-                        for (TorchSetting s : torchSettings(threads)) {
-                            JsonNode r = PythonReference.run(script, List.of(file.toString(), "--dtype", dtype == DType.F64 ? "f64" : "f32",
-                                    "--lr", "0.01", "--warmup", Integer.toString(warmup), "--epochs", Integer.toString(epochs),
-                                    "--torch-threads", Integer.toString(s.torchThreads())), s.env(), 20, INSTALL_HINT);
-                            double ms = median(r.get("times_ms"));
-                            if (torchMs == null || ms < torchMs) {
-                                torchMs = ms;
-                                best = s.name() + " (torch " + r.get("torch").asText() + ")";
-                                lossDiff = maxRelDiff(imprintLosses, r.get("losses"));
-                            }
-                        }
+                        PythonReference.Fastest f = PythonReference.fastestTorch(script, List.of(file.toString(), "--dtype",
+                                dtype == DType.F64 ? "f64" : "f32", "--lr", "0.01", "--warmup", Integer.toString(warmup), "--epochs",
+                                Integer.toString(epochs)), threads, "times_ms", false);
+                        torchMs = f.ms();
+                        best = f.setting();
+                        lossDiff = PythonReference.maxRelDiff(imprintLosses, f.result().get("losses"));
                         ratio = imprintMs / torchMs;
                     } catch (PythonReference.Unavailable e) {
                         torchProblem = e.getMessage();
@@ -148,22 +127,6 @@ public final class TrainBench {
         }
         java.util.Arrays.sort(times);
         return times[times.length / 2];
-    }
-
-    private static double median(JsonNode values) {
-        double[] v = new double[values.size()];
-        for (int i = 0; i < v.length; i++) v[i] = values.get(i).asDouble();
-        java.util.Arrays.sort(v);
-        return v[v.length / 2];
-    }
-
-    private static double maxRelDiff(double[] mine, JsonNode theirs) {
-        double worst = 0;
-        for (int i = 0; i < Math.min(mine.length, theirs.size()); i++) {
-            double t = theirs.get(i).asDouble();
-            worst = Math.max(worst, Math.abs(mine[i] - t) / Math.max(Math.abs(t), 1e-300));
-        }
-        return worst;
     }
 
     private void printTable(List<Row> rows) {
