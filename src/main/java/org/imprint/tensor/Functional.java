@@ -24,8 +24,7 @@ public final class Functional {
     public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
         int[] xs = x.shape();
         Tensor x2 = xs.length == 2 ? x : x.reshape(-1, xs[xs.length - 1]);
-        Tensor y = x2.mm(weight, false, true);
-        if (bias != null) y = y.add(bias);
+        Tensor y = x2.linear(weight, bias);
         if (xs.length == 2) return y;
         int[] outShape = xs.clone();
         outShape[xs.length - 1] = weight.dim(0);

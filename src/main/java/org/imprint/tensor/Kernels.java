@@ -9,6 +9,34 @@ package org.imprint.tensor;
 final class Kernels {
     private Kernels() {}
 
+    /** Elements below which a pass stays on the calling thread (a fork costs more than it saves). */
+    static final int PARALLEL_GRAIN = 1 << 15;
+
+    /** A body run over the index range [lo, hi). */
+    @FunctionalInterface
+    interface Range {
+        void run(int lo, int hi);
+    }
+
+    /**
+     * Runs {@code body} over [0, n) in up to {@link Blas#threads()} contiguous chunks on the common fork-join pool.
+     * Only for elementwise work, where every output element depends on its own inputs alone, so the result is
+     * bit-identical whatever the split (reductions stay sequential).
+     */
+    static void parallel(int n, Range body) {
+        parallel(n, n, body);
+    }
+
+    /** {@link #parallel(int, Range)} over n items that together hold {@code elements} elements. */
+    static void parallel(int n, long elements, Range body) {
+        int threads = (int) Math.min(Math.min(org.imprint.kernels.Blas.threads(), elements / PARALLEL_GRAIN), n);
+        if (threads <= 1) {
+            body.run(0, n);
+            return;
+        }
+        java.util.stream.IntStream.range(0, threads).parallel().forEach(c -> body.run((int) ((long) c * n / threads), (int) ((long) (c + 1) * n / threads)));
+    }
+
     enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SOFTPLUS, ABS, SIGN, STEP, POW, SQUARE, SCALE, SHIFT, SIN, COS }
 
     enum Binary { ADD, SUB, MUL, DIV, GT, GE, LT, EQ, MAX, MIN }
@@ -56,29 +84,35 @@ final class Kernels {
     // ---------------------------------------------------------------- unary maps
 
     static void map(Unary op, double p, double[] x, double[] out) {
-        int n = out.length;
+        parallel(out.length, (lo, n) -> mapRange(op, p, x, out, lo, n));
+    }
+
+    private static void mapRange(Unary op, double p, double[] x, double[] out, int lo, int n) {
         switch (op) { // the cheap, hot ops get their own loops so the JIT vectorises them
-            case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; }
-            case STEP -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; }
-            case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
-            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
-            case SCALE -> { for (int i = 0; i < n; i++) out[i] = x[i] * p; }
-            case SHIFT -> { for (int i = 0; i < n; i++) out[i] = x[i] + p; }
-            default -> { for (int i = 0; i < n; i++) out[i] = apply(op, x[i], p); }
+            case RELU -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; }
+            case STEP -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; }
+            case NEG -> { for (int i = lo; i < n; i++) out[i] = -x[i]; }
+            case SQUARE -> { for (int i = lo; i < n; i++) out[i] = x[i] * x[i]; }
+            case SCALE -> { for (int i = lo; i < n; i++) out[i] = x[i] * p; }
+            case SHIFT -> { for (int i = lo; i < n; i++) out[i] = x[i] + p; }
+            default -> { for (int i = lo; i < n; i++) out[i] = apply(op, x[i], p); }
         }
     }
 
     static void map(Unary op, double p, float[] x, float[] out) {
-        int n = out.length;
+        parallel(out.length, (lo, n) -> mapRange(op, p, x, out, lo, n));
+    }
+
+    private static void mapRange(Unary op, double p, float[] x, float[] out, int lo, int n) {
         float pf = (float) p;
         switch (op) {
-            case RELU -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
-            case STEP -> { for (int i = 0; i < n; i++) out[i] = x[i] > 0 ? 1f : 0f; }
-            case NEG -> { for (int i = 0; i < n; i++) out[i] = -x[i]; }
-            case SQUARE -> { for (int i = 0; i < n; i++) out[i] = x[i] * x[i]; }
-            case SCALE -> { for (int i = 0; i < n; i++) out[i] = x[i] * pf; }
-            case SHIFT -> { for (int i = 0; i < n; i++) out[i] = x[i] + pf; }
-            default -> { for (int i = 0; i < n; i++) out[i] = (float) apply(op, x[i], p); }
+            case RELU -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
+            case STEP -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? 1f : 0f; }
+            case NEG -> { for (int i = lo; i < n; i++) out[i] = -x[i]; }
+            case SQUARE -> { for (int i = lo; i < n; i++) out[i] = x[i] * x[i]; }
+            case SCALE -> { for (int i = lo; i < n; i++) out[i] = x[i] * pf; }
+            case SHIFT -> { for (int i = lo; i < n; i++) out[i] = x[i] + pf; }
+            default -> { for (int i = lo; i < n; i++) out[i] = (float) apply(op, x[i], p); }
         }
     }
 
@@ -91,12 +125,29 @@ final class Kernels {
     static void binary(Binary op, double[] a, int[] sa, double[] b, int[] sb, double[] out, int[] shape) {
         int rank = shape.length;
         if (rank == 0) { out[0] = apply(op, a[0], b[0]); return; }
-        int inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
-        int rows = out.length / Math.max(inner, 1);
+        int inner = shape[rank - 1];
         if (inner == 0) return;
+        int rows = out.length / inner;
+        if ((long) rows * inner < 2L * PARALLEL_GRAIN) {
+            binaryRows(op, a, sa, b, sb, out, shape, 0, rows);
+        } else {
+            parallel(rows, (long) rows * inner, (r0, r1) -> binaryRows(op, a, sa, b, sb, out, shape, r0, r1));
+        }
+    }
+
+    /** Rows [r0, r1) of {@link #binary}: the outer multi-index of row r0 sets the starting offsets. */
+    private static void binaryRows(Binary op, double[] a, int[] sa, double[] b, int[] sb, double[] out, int[] shape, int r0, int r1) {
+        int rank = shape.length;
+        int inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
         int[] idx = new int[rank];
         int offA = 0, offB = 0;
-        for (int r = 0; r < rows; r++) {
+        for (int d = rank - 2, rem = r0; d >= 0; d--) {
+            idx[d] = rem % shape[d];
+            rem /= shape[d];
+            offA += idx[d] * sa[d];
+            offB += idx[d] * sb[d];
+        }
+        for (int r = r0; r < r1; r++) {
             binaryRow(op, a, offA, ia, b, offB, ib, out, r * inner, inner);
             for (int d = rank - 2; d >= 0; d--) { // advance the outer multi-index
                 idx[d]++;
@@ -135,14 +186,31 @@ final class Kernels {
     static void binary(Binary op, float[] a, int[] sa, float[] b, int[] sb, float[] out, int[] shape) {
         int rank = shape.length;
         if (rank == 0) { out[0] = (float) apply(op, a[0], b[0]); return; }
-        int inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
+        int inner = shape[rank - 1];
         if (inner == 0) return;
         int rows = out.length / inner;
+        if ((long) rows * inner < 2L * PARALLEL_GRAIN) {
+            binaryRows(op, a, sa, b, sb, out, shape, 0, rows);
+        } else {
+            parallel(rows, (long) rows * inner, (r0, r1) -> binaryRows(op, a, sa, b, sb, out, shape, r0, r1));
+        }
+    }
+
+    /** Rows [r0, r1) of {@link #binary}: the outer multi-index of row r0 sets the starting offsets. */
+    private static void binaryRows(Binary op, float[] a, int[] sa, float[] b, int[] sb, float[] out, int[] shape, int r0, int r1) {
+        int rank = shape.length;
+        int inner = shape[rank - 1], ia = sa[rank - 1], ib = sb[rank - 1];
         int[] idx = new int[rank];
         int offA = 0, offB = 0;
-        for (int r = 0; r < rows; r++) {
+        for (int d = rank - 2, rem = r0; d >= 0; d--) {
+            idx[d] = rem % shape[d];
+            rem /= shape[d];
+            offA += idx[d] * sa[d];
+            offB += idx[d] * sb[d];
+        }
+        for (int r = r0; r < r1; r++) {
             binaryRow(op, a, offA, ia, b, offB, ib, out, r * inner, inner);
-            for (int d = rank - 2; d >= 0; d--) {
+            for (int d = rank - 2; d >= 0; d--) { // advance the outer multi-index
                 idx[d]++;
                 offA += sa[d];
                 offB += sb[d];
@@ -178,20 +246,20 @@ final class Kernels {
 
     /** out = x &gt; 0 ? g : 0 (ReLU's backward in one pass). */
     static void keepWherePositive(double[] g, double[] x, double[] out) {
-        for (int i = 0; i < out.length; i++) out[i] = x[i] > 0 ? g[i] : 0.0;
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = x[i] > 0 ? g[i] : 0.0; });
     }
 
     static void keepWherePositive(float[] g, float[] x, float[] out) {
-        for (int i = 0; i < out.length; i++) out[i] = x[i] > 0 ? g[i] : 0f;
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = x[i] > 0 ? g[i] : 0f; });
     }
 
     /** where(mask, a, b) over a common shape (all three already of that size): out = mask≠0 ? a : b. */
     static void select(double[] m, double[] a, double[] b, double[] out) {
-        for (int i = 0; i < out.length; i++) out[i] = m[i] != 0 ? a[i] : b[i];
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = m[i] != 0 ? a[i] : b[i]; });
     }
 
     static void select(float[] m, float[] a, float[] b, float[] out) {
-        for (int i = 0; i < out.length; i++) out[i] = m[i] != 0 ? a[i] : b[i];
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = m[i] != 0 ? a[i] : b[i]; });
     }
 
     // ---------------------------------------------------------------- reductions over [outer, n, inner]

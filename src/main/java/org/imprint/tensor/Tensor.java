@@ -253,8 +253,14 @@ public final class Tensor {
     public Tensor axpy_(double alpha, Tensor x) {
         checkInPlace();
         checkSameShape(x, "axpy_");
-        if (d != null) { double[] xd = x.d; for (int i = 0; i < d.length; i++) d[i] += alpha * xd[i]; }
-        else { float a = (float) alpha; float[] xf = x.f; for (int i = 0; i < f.length; i++) f[i] += a * xf[i]; }
+        if (d != null) {
+            double[] xd = x.d;
+            Kernels.parallel(d.length, (lo, hi) -> { for (int i = lo; i < hi; i++) d[i] += alpha * xd[i]; });
+        } else {
+            float a = (float) alpha;
+            float[] xf = x.f;
+            Kernels.parallel(f.length, (lo, hi) -> { for (int i = lo; i < hi; i++) f[i] += a * xf[i]; });
+        }
         return this;
     }
 
@@ -813,6 +819,33 @@ public final class Tensor {
         outShape[batch.length] = dim(-2);
         outShape[batch.length + 1] = o.dim(-1);
         return out.reshape(outShape);
+    }
+
+    /**
+     * A fully connected layer in one GEMM: this (N, in) · weightᵀ (in, out) + bias (out), the bias written into the
+     * output first and the product accumulated onto it (beta = 1), which saves a pass and an array over
+     * {@code mm} followed by {@code add}. Backward: d(this) = G·W, dW = Gᵀ·this, d(bias) = Σ_rows G.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        if (rank() != 2 || weight.rank() != 2 || dim(1) != weight.dim(1) || weight.dtype != dtype
+                || (bias != null && (bias.rank() != 1 || bias.dim(0) != weight.dim(0) || bias.dtype != dtype))) {
+            throw new IllegalArgumentException("linear of " + dtype + Shape.str(shape) + " with weight " + weight.dtype + Shape.str(weight.shape)
+                    + (bias == null ? "" : " and bias " + bias.dtype + Shape.str(bias.shape)));
+        }
+        if (bias == null) return mm(weight, false, true);
+        int n = dim(0), in = dim(1), out = weight.dim(0);
+        Tensor y = empty(dtype, new int[] {n, out});
+        if (d != null) {
+            for (int r = 0; r < n; r++) System.arraycopy(bias.d, 0, y.d, r * out, out);
+            Blas.dgemm(false, true, n, out, in, 1.0, d, 0, in, weight.d, 0, in, 1.0, y.d, 0, out);
+        } else {
+            for (int r = 0; r < n; r++) System.arraycopy(bias.f, 0, y.f, r * out, out);
+            Blas.sgemm(false, true, n, out, in, 1f, f, 0, in, weight.f, 0, in, 1f, y.f, 0, out);
+        }
+        return record(y, "linear", (g, need) -> new Tensor[] {
+            need[0] ? g.mm(weight, false, false) : null,
+            need[1] ? g.mm(this, true, false) : null,
+            need[2] ? g.sum(0, false) : null}, this, weight, bias);
     }
 
     private static int[] dropAxis(int[] s, int ax) {

@@ -1,6 +1,7 @@
 package org.imprint.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -45,6 +46,42 @@ class EngineBehaviourTest {
         }
         for (Thread t : ts) t.join();
         for (int i = 1; i < 4; i++) assertArrayEquals(seen[0], seen[i]);
+    }
+
+    /** Large enough that elementwise kernels split across threads (Kernels.PARALLEL_GRAIN). */
+    private static double[] bigComputation(int threads) {
+        int before = org.imprint.kernels.Blas.threads();
+        org.imprint.kernels.Blas.setThreads(threads);
+        try {
+            Rng rng = new Rng(5);
+            Tensor a = Tensor.normal(DType.F64, rng, 0, 1, 3, 300, 401).requiresGrad(true);
+            Tensor row = Tensor.normal(DType.F64, rng, 0, 1, 401);
+            Tensor col = Tensor.normal(DType.F64, rng, 0, 1, 300, 1);
+            Tensor y = Tensor.where(a.gt(0.5), a.mul(row).sigmoid(), a.add(col).relu()).exp();
+            Tensor g = Autograd.grad(y.sum(), java.util.List.of(a), false).get(0);
+            Tensor upd = y.detach().copy().axpy_(-0.25, g);
+            double[] out = new double[2 * y.size()];
+            System.arraycopy(y.toDoubleArray(), 0, out, 0, y.size());
+            System.arraycopy(upd.toDoubleArray(), 0, out, y.size(), y.size());
+            return out;
+        } finally {
+            org.imprint.kernels.Blas.setThreads(before);
+        }
+    }
+
+    @Test void parallelElementwiseKernelsGiveTheSameBitsAsOneThread() {
+        double[] one = bigComputation(1), two = bigComputation(2);
+        assertArrayEquals(one, two);
+        // and the values are the formula's, checked at a few positions against plain Java
+        Rng rng = new Rng(5);
+        double[] a = Tensor.normal(DType.F64, rng, 0, 1, 3, 300, 401).toDoubleArray();
+        double[] row = Tensor.normal(DType.F64, rng, 0, 1, 401).toDoubleArray();
+        double[] col = Tensor.normal(DType.F64, rng, 0, 1, 300, 1).toDoubleArray();
+        for (int k : new int[] {0, 12345, 200000, a.length - 1}) {
+            int r = (k / 401) % 300, c = k % 401;
+            double v = a[k] > 0.5 ? 1 / (1 + Math.exp(-a[k] * row[c])) : Math.max(a[k] + col[r], 0);
+            assertEquals(Math.exp(v), one[k], 1e-12 * Math.exp(v));
+        }
     }
 
     private static long usedAfterGc() {
