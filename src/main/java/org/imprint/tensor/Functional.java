@@ -33,7 +33,7 @@ public final class Functional {
 
     /** SiLU(x) = x·σ(x). */
     public static Tensor silu(Tensor x) {
-        return x.mul(x.sigmoid());
+        return x.silu();
     }
 
     /** log softmax along {@code axis}: x − max − log Σ e^(x − max), the max held constant for stability. */
@@ -42,8 +42,10 @@ public final class Functional {
         return shifted.sub(shifted.exp().sum(axis, true).log());
     }
 
-    /** softmax along {@code axis} = exp(logSoftmax). */
+    /** softmax along {@code axis}: the fused primitive on the last axis, exp(logSoftmax) on any other. */
     public static Tensor softmax(Tensor x, int axis) {
+        int rank = x.rank();
+        if (rank > 0 && (axis == -1 || axis == rank - 1)) return x.softmaxLastAxis(false);
         return logSoftmax(x, axis).exp();
     }
 
@@ -74,16 +76,7 @@ public final class Functional {
      * j ≤ i only; masked scores are −∞ before the softmax, so their weight and gradient are exactly 0.
      */
     public static Tensor causalSoftmax(Tensor scores) {
-        int t = scores.dim(-1);
-        if (scores.dim(-2) != t) throw new IllegalArgumentException("causalSoftmax expects (…, T, T), got " + java.util.Arrays.toString(scores.shape()));
-        Tensor mask = Tensor.zeros(scores.dtype(), t, t);
-        for (int i = 0; i < t; i++) {
-            for (int j = 0; j <= i; j++) {
-                if (mask.dtype() == DType.F64) mask.doubleData()[i * t + j] = 1; else mask.floatData()[i * t + j] = 1;
-            }
-        }
-        Tensor masked = Tensor.where(mask, scores, Tensor.full(scores.dtype(), Double.NEGATIVE_INFINITY));
-        return softmax(masked, -1);
+        return scores.softmaxLastAxis(true);
     }
 
     /** Euclidean norm √(Σ x²) of all elements. */

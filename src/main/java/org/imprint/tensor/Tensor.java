@@ -396,6 +396,34 @@ public final class Tensor {
         return record(map(Unary.SOFTPLUS, 0), "softplus", (g, need) -> new Tensor[] {g.mul(sigmoid())}, this);
     }
 
+    /**
+     * SiLU(x) = x·σ(x) in one pass; d/dx = σ(x)·(1 + x·(1 − σ(x))), in tensor ops when a graph is recorded and
+     * in one fused pass otherwise.
+     */
+    public Tensor silu() {
+        Tensor out = empty(dtype, shape);
+        Kernels.parallel(size(), (lo, hi) -> {
+            for (int i = lo; i < hi; i++) {
+                double x = getFlat(i);
+                out.setFlat(i, x * Kernels.apply(Unary.SIGMOID, x, 0));
+            }
+        });
+        return record(out, "silu", (g, need) -> {
+            if (Autograd.isGradEnabled()) {
+                Tensor sg = sigmoid();
+                return new Tensor[] {g.mul(sg.mul(mul(sg.neg().add(1.0)).add(1.0)))};
+            }
+            Tensor gx = empty(dtype, shape);
+            Kernels.parallel(size(), (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    double x = getFlat(i), sg = Kernels.apply(Unary.SIGMOID, x, 0);
+                    gx.setFlat(i, g.getFlat(i) * sg * (1 + x * (1 - sg)));
+                }
+            });
+            return new Tensor[] {gx};
+        }, this);
+    }
+
     /** |x|; d/dx = sign(x) (0 at 0). */
     public Tensor abs() {
         return record(map(Unary.ABS, 0), "abs", (g, need) -> new Tensor[] {g.mul(map(Unary.SIGN, 0))}, this);
@@ -622,6 +650,54 @@ public final class Tensor {
         if (d != null) Kernels.binary(Binary.ADD, d, src, z.d, zero, out.d, target);
         else Kernels.binary(Binary.ADD, f, src, z.f, zero, out.f, target);
         return record(out, "expand", (g, need) -> new Tensor[] {g.sumTo(shape)}, this);
+    }
+
+    /**
+     * softmax over the last axis, y_j = e^(x_j − max) / Σ_k e^(x_k − max), one pass per row. With {@code causal}
+     * the input is (…, T, T) attention scores and row i keeps columns j ≤ i only (the others are exactly 0, as if
+     * they were −∞). Backward: dx = y ⊙ (g − Σ_j g_j y_j), in tensor ops (so it can be differentiated again), or
+     * in one fused pass when no graph is recorded.
+     */
+    public Tensor softmaxLastAxis(boolean causal) {
+        int c = shape.length == 0 ? 1 : shape[shape.length - 1];
+        if (causal && (shape.length < 2 || shape[shape.length - 2] != c)) {
+            throw new IllegalArgumentException("causal softmax expects (…, T, T), got " + Shape.str(shape));
+        }
+        Tensor y = empty(dtype, shape);
+        int rows = c == 0 ? 0 : size() / c;
+        Kernels.parallel(rows, size(), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int valid = causal ? r % c + 1 : c, o = r * c;
+                double max = Double.NEGATIVE_INFINITY, sum = 0;
+                for (int j = 0; j < valid; j++) max = Math.max(max, getFlat(o + j));
+                for (int j = 0; j < valid; j++) {
+                    double e = Math.exp(getFlat(o + j) - max);
+                    y.setFlat(o + j, e);
+                    sum += e;
+                }
+                for (int j = 0; j < valid; j++) y.setFlat(o + j, y.getFlat(o + j) / sum);
+            }
+        });
+        return record(y, causal ? "causalSoftmax" : "softmax", (g, need) -> {
+            if (!Autograd.isGradEnabled()) return new Tensor[] {g.softmaxBackward(y, c)};
+            Tensor gy = g.mul(y);
+            return new Tensor[] {gy.sub(y.mul(gy.sum(-1, true)))};
+        }, this);
+    }
+
+    /** y ⊙ (this − Σ_j this_j y_j) per row of length c, in one pass per row; not recorded. */
+    private Tensor softmaxBackward(Tensor y, int c) {
+        Tensor out = empty(dtype, shape);
+        int rows = c == 0 ? 0 : size() / c;
+        Kernels.parallel(rows, size(), (r0, r1) -> {
+            for (int r = r0; r < r1; r++) {
+                int o = r * c;
+                double dot = 0;
+                for (int j = 0; j < c; j++) dot += getFlat(o + j) * y.getFlat(o + j);
+                for (int j = 0; j < c; j++) out.setFlat(o + j, y.getFlat(o + j) * (getFlat(o + j) - dot));
+            }
+        });
+        return out;
     }
 
     // ======================================================================== shape ops

@@ -108,6 +108,7 @@ class OpsGradTest {
         Tensor z = rand(31, -2, 2, 3, 5);
         check(v -> Functional.logSoftmax(v.get(0), -1), z);
         check(v -> Functional.softmax(v.get(0), 0), z);
+        check(v -> Functional.softmax(v.get(0), -1).square(), z);
         check(v -> Functional.crossEntropy(v.get(0), new int[] {4, 0, 2}), z);
         check(v -> Functional.mse(v.get(0), v.get(1)), z, rand(32, -1, 1, 3, 5));
         check(v -> Functional.rmsNorm(v.get(0), v.get(1), 1e-5), z, rand(33, 0.5, 1.5, 5));
