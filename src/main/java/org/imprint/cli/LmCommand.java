@@ -35,6 +35,7 @@ import org.imprint.train.Schedule;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -115,8 +116,8 @@ public final class LmCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in this folder from its last checkpoint (other options come from its config; --steps may raise the budget, which changes a cosine schedule's shape).")
     Path resume;
 
-    @Option(names = "--threads", description = "BLAS threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     static final String CONFIG = "config.json", LOG = "train.jsonl", CHECKPOINT = "checkpoint.safetensors", MODEL = "model.safetensors";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -124,10 +125,7 @@ public final class LmCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (threads != null) {
-            if (threads < 1) throw new BadInputException("--threads must be >= 1, got " + threads);
-            Blas.setThreads(threads);
-        }
+        threadsOption.apply();
         if (resume != null) return resumeRun(err);
         return execute(false, err);
     }
@@ -186,7 +184,7 @@ public final class LmCommand implements Callable<Integer> {
         }
         saved.spec = cli.getCommandSpec();
         saved.out = resume;
-        saved.threads = threads;
+        saved.threadsOption = threadsOption;
         if (spec.commandLine().getParseResult().hasMatchedOption("--steps")) saved.steps = steps;
         return saved.execute(true, err);
     }

@@ -1,11 +1,8 @@
 package org.imprint.cli;
 
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 
-/** {@code imprint sumo}: the experiments that test the claims of SUMO (arXiv:2505.24749), sized for a CPU. */
+/** {@code imprint experiment sumo}: the experiments that test the claims of SUMO (arXiv:2505.24749), sized for a CPU. */
 @Command(
         name = "sumo",
         mixinStandardHelpOptions = true,
@@ -14,13 +11,4 @@ import picocli.CommandLine.Spec;
             "results.json, table.md and PNG plots into --out and prints its tables."},
         subcommands = {SumoOrthogonalizationCommand.class, SumoSpectrumCommand.class, SumoConvergenceCommand.class,
                        SumoMemoryCommand.class, SumoStepTimeCommand.class})
-public final class SumoCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return Main.OK;
-    }
-}
+public final class SumoCommand extends CommandGroup {}

@@ -39,6 +39,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -181,18 +182,15 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in this folder from its last checkpoint (other options come from its config; --epochs may raise the budget).")
     Path resume;
 
-    @Option(names = "--threads", description = "BLAS threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threadsOption = new ThreadsOption();
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
-        if (threads != null) {
-            if (threads < 1) throw new BadInputException("--threads must be >= 1, got " + threads);
-            Blas.setThreads(threads);
-        }
+        threadsOption.apply();
         if (resume != null) return resumeRun(err);
         return execute(null, err);
     }
@@ -213,7 +211,7 @@ public final class TrainCommand implements Callable<Integer> {
         saved.spec = cli.getCommandSpec();
         saved.out = resume;
         if (spec.commandLine().getParseResult().hasMatchedOption("--epochs")) saved.epochs = epochs;
-        saved.threads = threads;
+        saved.threadsOption = threadsOption;
         return saved.execute(dir, err);
     }
 

@@ -16,9 +16,7 @@ import picocli.CommandLine;
 /** The SUMO experiments at toy sizes: each runs, writes its files, and its numbers make sense. */
 class SumoCommandTest {
     static CommandLine cli() {
-        CommandLine cli = Main.commandLine();
-        if (!cli.getSubcommands().containsKey("sumo")) cli.addSubcommand(new SumoCommand());
-        return cli;
+        return Main.commandLine();
     }
 
     static JsonNode results(Path dir) throws IOException {
@@ -33,7 +31,7 @@ class SumoCommandTest {
     }
 
     @Test void e1OrthogonalisationErrors(@TempDir Path dir) throws IOException {
-        CliTest.Result r = CliTest.run(cli(), "sumo", "e1", "--ranks", "4", "--widths", "32", "--kappas", "1,100,1000000", "--max-steps", "6",
+        CliTest.Result r = CliTest.run(cli(), "experiment", "sumo", "e1", "--ranks", "4", "--widths", "32", "--kappas", "1,100,1000000", "--max-steps", "6",
                 "--timing-ranks", "4", "--threads", "1", "--out", dir.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode rows = results(dir).get("errors");
@@ -45,7 +43,7 @@ class SumoCommandTest {
     }
 
     @Test void e5StateMatchesTheFormulas(@TempDir Path dir) throws IOException {
-        CliTest.Result r = CliTest.run(cli(), "sumo", "e5", "--dim", "16", "--layers", "1", "--heads", "2", "--ffn", "24", "--rank", "4",
+        CliTest.Result r = CliTest.run(cli(), "experiment", "sumo", "e5", "--dim", "16", "--layers", "1", "--heads", "2", "--ffn", "24", "--rank", "4",
                 "--text", corpus(dir).toString(), "--out", dir.resolve("e5").toString());
         assertEquals(0, r.code(), r.err());
         for (JsonNode row : results(dir.resolve("e5")).get("live")) assertTrue(row.get("matches_formula").asBoolean(), row.toString());
@@ -53,7 +51,7 @@ class SumoCommandTest {
 
     @Test void e2e3e6RunAtToySizes(@TempDir Path dir) throws IOException {
         Path text = corpus(dir);
-        CliTest.Result e3 = CliTest.run(cli(), "sumo", "e3", "--optimizers", "adamw,sumo", "--grid", "adamw=0.003", "--grid", "sumo=0.01,0.03",
+        CliTest.Result e3 = CliTest.run(cli(), "experiment", "sumo", "e3", "--optimizers", "adamw,sumo", "--grid", "adamw=0.003", "--grid", "sumo=0.01,0.03",
                 "--seeds", "0,1", "--steps", "6", "--eval-every", "3", "--eval-windows", "4", "--dim", "16", "--layers", "1", "--heads", "2",
                 "--ffn", "24", "--context", "16", "--batch", "4", "--rank", "4", "--text", text.toString(), "--out", dir.resolve("e3").toString());
         assertEquals(0, e3.code(), e3.err());
@@ -61,13 +59,13 @@ class SumoCommandTest {
         assertEquals(2, summary.size());
         assertEquals(2, summary.get(1).get("runs").size(), "the chosen SUMO rate ran on both seeds");
         assertEquals(5, Files.readAllLines(dir.resolve("e3/runs.jsonl")).size(), "3 tuning runs + 2 seed runs");
-        CliTest.Result again = CliTest.run(cli(), "sumo", "e3", "--optimizers", "adamw,sumo", "--grid", "adamw=0.003", "--grid", "sumo=0.01,0.03",
+        CliTest.Result again = CliTest.run(cli(), "experiment", "sumo", "e3", "--optimizers", "adamw,sumo", "--grid", "adamw=0.003", "--grid", "sumo=0.01,0.03",
                 "--seeds", "0,1", "--steps", "6", "--eval-every", "3", "--eval-windows", "4", "--dim", "16", "--layers", "1", "--heads", "2",
                 "--ffn", "24", "--context", "16", "--batch", "4", "--rank", "4", "--text", text.toString(), "--out", dir.resolve("e3").toString());
         assertEquals(0, again.code(), again.err());
         assertEquals(5, Files.readAllLines(dir.resolve("e3/runs.jsonl")).size(), "finished runs are reused");
 
-        CliTest.Result e2 = CliTest.run(cli(), "sumo", "e2", "--steps", "10", "--every", "5", "--rank", "4", "--update-gap", "3",
+        CliTest.Result e2 = CliTest.run(cli(), "experiment", "sumo", "e2", "--steps", "10", "--every", "5", "--rank", "4", "--update-gap", "3",
                 "--dim", "16", "--layers", "1", "--heads", "2", "--ffn", "24",
                 "--text", text.toString(), "--out", dir.resolve("e2").toString());
         assertEquals(0, e2.code(), e2.err());
@@ -76,7 +74,7 @@ class SumoCommandTest {
             double energy = row.get("median_muon_rank1_energy").asDouble();
             assertTrue(energy > 0 && energy <= 1 + 1e-12, row.toString());
         }
-        CliTest.Result e6 = CliTest.run(cli(), "sumo", "e6", "--optimizers", "adamw,sumo", "--steps", "3", "--warmup", "1", "--dim", "16",
+        CliTest.Result e6 = CliTest.run(cli(), "experiment", "sumo", "e6", "--optimizers", "adamw,sumo", "--steps", "3", "--warmup", "1", "--dim", "16",
                 "--layers", "1", "--heads", "2", "--ffn", "24", "--rank", "4", "--update-gap", "2", "--text", text.toString(),
                 "--out", dir.resolve("e6").toString());
         assertEquals(0, e6.code(), e6.err());
