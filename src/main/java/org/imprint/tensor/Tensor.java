@@ -342,8 +342,26 @@ public final class Tensor {
 
     /** σ(x) = 1/(1+e^−x), computed without overflow; d/dx = σ(1−σ). */
     public Tensor sigmoid() {
-        Tensor out = map(Unary.SIGMOID, 0);
-        return record(out, "sigmoid", (g, need) -> new Tensor[] {g.mul(out.mul(out.neg().add(1.0)))}, this);
+        return sigmoidOfScaled(1.0);
+    }
+
+    /**
+     * s = σ(αx) in one pass; ds/dx = α·s(1−s), in tensor ops when a graph is recorded and in one fused pass
+     * otherwise (the second-order pass of the reconstruction attack).
+     */
+    public Tensor sigmoidOfScaled(double alpha) {
+        Tensor out = alpha == 1.0 ? map(Unary.SIGMOID, 0) : mul(alpha).detach().map(Unary.SIGMOID, 0);
+        return record(out, "sigmoid", (g, need) -> {
+            if (Autograd.isGradEnabled()) return new Tensor[] {g.mul(out.mul(out.neg().add(1.0))).mul(alpha)};
+            Tensor gx = empty(dtype, shape);
+            Kernels.parallel(size(), (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    double sv = out.getFlat(i);
+                    gx.setFlat(i, alpha * g.getFlat(i) * sv * (1 - sv));
+                }
+            });
+            return new Tensor[] {gx};
+        }, this);
     }
 
     /**
@@ -388,7 +406,7 @@ public final class Tensor {
     /** Records {@code value} as a function of this tensor with derivative σ(α·this). */
     private Tensor sigmoidGated(Tensor value, double alpha, String op) {
         if (!(alpha > 0) || Double.isInfinite(alpha)) throw new IllegalArgumentException(op + " alpha must be > 0, got " + alpha);
-        return record(value, op, (g, need) -> new Tensor[] {g.mul(mul(alpha).sigmoid())}, this);
+        return record(value, op, (g, need) -> new Tensor[] {g.mul(sigmoidOfScaled(alpha))}, this);
     }
 
     /** softplus(x) = log(1+e^x), stable for large |x|; d/dx = σ(x). */
