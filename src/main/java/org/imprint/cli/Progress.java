@@ -43,7 +43,8 @@ public final class Progress {
         double frac = total == 0 ? 1 : Math.min(1.0, (double) done / total);
         if (live) {
             int width = 30, filled = (int) Math.round(frac * width);
-            err.print(String.format(Locale.ROOT, "\r%s [%s%s] %3.0f%% %d/%d ETA %s %s", label, "#".repeat(filled),
+            // \r returns to the line start; ESC[K erases what a longer previous line left behind.
+            err.print(String.format(Locale.ROOT, "\r%s [%s%s] %3.0f%% %d/%d ETA %s %s\u001b[K", label, "#".repeat(filled),
                     " ".repeat(width - filled), 100 * frac, done, total, eta, status));
             if (finished) err.println();
         } else {
