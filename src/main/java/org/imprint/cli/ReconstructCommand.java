@@ -257,8 +257,10 @@ public final class ReconstructCommand implements Callable<Integer> {
             rj.put("iterations_run", r.iterationsRun());
             if (r.last() != null) {
                 rj.put("final_loss", r.last().loss());
-                rj.put("stationarity", r.last().stationarity());
-                rj.put("relative_residual", r.relativeResidual(thetaSq));
+                if (v != Variant.NAIVE) {
+                    rj.put("stationarity", r.last().stationarity());
+                    rj.put("relative_residual", r.relativeResidual(thetaSq));
+                }
             }
             rj.put("rank_score", Double.isFinite(score[k]) ? score[k] : null);
             rj.put("pooled", pooled.contains(k));
@@ -288,10 +290,11 @@ public final class ReconstructCommand implements Callable<Integer> {
                 "pooled candidates (mean-subtracted, as the model sees inputs) of runs " + pooled + " of " + victim.modelFile()));
 
         KktAttack.Result best = results.get(order.get(0));
-        o.printf(Locale.ROOT, "runs: %d completed, %d abandoned, %d diverged; best run %d: loss %.4e, L_stat/|θ|² %.4e (lr_x %.3g, σ_x %.3g, λ_min %.3g, α %.1f)%n",
+        o.printf(Locale.ROOT, "runs: %d completed, %d abandoned, %d diverged; best run %d: loss %.4e, %s (lr_x %.3g, σ_x %.3g, λ_min %.3g, α %.1f)%n",
                 count(results, KktAttack.Outcome.COMPLETED), count(results, KktAttack.Outcome.ABORTED), count(results, KktAttack.Outcome.DIVERGED),
-                order.get(0), best.last().loss(), best.relativeResidual(thetaSq), best.config().lrX(), best.config().sigmaX(),
-                best.config().lambdaMin(), best.config().alpha());
+                order.get(0), best.last().loss(), v == Variant.NAIVE ? "naive objective (no stationarity residual)"
+                        : String.format(Locale.ROOT, "L_stat/|θ|² %.4e", best.relativeResidual(thetaSq)),
+                best.config().lrX(), best.config().sigmaX(), best.config().lambdaMin(), best.config().alpha());
         o.println("pooled " + poolCount + " candidates from " + pooled.size() + " run(s) into " + out.resolve("candidates.safetensors"));
 
         if (data != null) {
