@@ -23,7 +23,6 @@ import torch
 import safetensors_np  # beside this script
 
 
-
 class SmoothReLU(torch.autograd.Function):
     """Forward relu(z); backward g * sigmoid(alpha z), differentiable again (double backprop)."""
 

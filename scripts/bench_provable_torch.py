@@ -21,7 +21,6 @@ import torch
 import safetensors_np  # beside this script
 
 
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("file")

@@ -22,7 +22,6 @@ import torch
 import safetensors_np  # beside this script
 
 
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("file")

@@ -59,16 +59,13 @@ public final class ProvableBench {
         out.printf(Locale.ROOT, "bench provable: sphere d = %d, n = %d, width %d, %d full-batch SGD steps (lr 1, StepLR(30, 0.7)) + %d test queries;"
                 + " best of %d; Imprint BLAS: %s, %d threads%n", d, n, width, steps, testN, repeats, Blas.backend(), threads);
         Path script = null;
-        String torchProblem = null;
+        String torchProblem = runTorch ? null : "skipped (--no-torch)";
         if (runTorch) {
             try {
-                script = PythonReference.findScript(SCRIPT);
-                PythonReference.python();
+                script = PythonReference.findScript(SCRIPT); // a missing python3 or torch is reported by the run itself
             } catch (PythonReference.Unavailable e) {
                 torchProblem = e.getMessage();
             }
-        } else {
-            torchProblem = "skipped (--no-torch)";
         }
         List<Row> rows = new ArrayList<>();
         for (DType dtype : new DType[] {DType.F64, DType.F32}) {

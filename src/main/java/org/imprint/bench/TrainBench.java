@@ -60,16 +60,13 @@ public final class TrainBench {
                 + "logistic loss, SGD lr 0.01; %d warm-up + %d timed epochs; Imprint BLAS: %s, %d threads%n",
                 centered.n(), warmup, epochs, Blas.backend(), threads);
         Path script = null;
-        String torchProblem = null;
+        String torchProblem = runTorch ? null : "skipped (--no-torch)";
         if (runTorch) {
             try {
-                script = PythonReference.findScript(SCRIPT);
-                PythonReference.python();
+                script = PythonReference.findScript(SCRIPT); // a missing python3 or torch is reported by the run itself
             } catch (PythonReference.Unavailable e) {
                 torchProblem = e.getMessage();
             }
-        } else {
-            torchProblem = "skipped (--no-torch)";
         }
         List<Row> rows = new ArrayList<>();
         for (DType dtype : new DType[] {DType.F64, DType.F32}) {

@@ -9,6 +9,7 @@ import org.imprint.models.llama.LlamaConfig;
 import org.imprint.models.llama.TextCorpus;
 import org.imprint.optim.Optimizers;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,20 +25,11 @@ public final class BenchLmCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
+
     @Option(names = "--optimizers", split = ",", defaultValue = "adamw,sumo,sumo-ns5,muon,galore", description = "Default: ${DEFAULT-VALUE}.")
     List<String> optimizers;
-
-    @Option(names = "--dim", defaultValue = "64", description = "Width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "MLP width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
 
     @Option(names = "--context", defaultValue = "64", description = "Sequence length. Default: ${DEFAULT-VALUE}.")
     int context;
@@ -67,12 +59,7 @@ public final class BenchLmCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (warmup < 0 || steps < 1 || threads < 1 || batch < 1) throw new BadInputException("--steps, --threads and --batch must be >= 1 and --warmup >= 0");
         for (String o : optimizers) if (!Optimizers.NAMES.contains(o)) throw new BadInputException("--optimizers: unknown '" + o + "' (" + String.join(", ", Optimizers.NAMES) + ")");
-        LlamaConfig config;
-        try {
-            config = new LlamaConfig(256, dim, layers, heads, ffn, context, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        LlamaConfig config = size.config(context);
         TextCorpus corpus = TextCorpus.read(text != null ? text : org.imprint.data.ImageDatasets.defaultDataRoot().resolve("tinyshakespeare").resolve("input.txt"));
         LmBench bench = new LmBench(spec.commandLine().getOut(), config, batch, warmup, steps, threads, !noTorch);
         List<LmBench.Row> rows = bench.run(corpus, optimizers);

@@ -56,6 +56,9 @@ public final class LmCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
+
     @Option(names = "--optimizer", defaultValue = "adamw", description = "sgd, adam, adamw, muon, galore, sumo, sumo-ns5. Default: ${DEFAULT-VALUE}.")
     String optimizer;
 
@@ -79,18 +82,6 @@ public final class LmCommand implements Callable<Integer> {
 
     @Option(names = "--context", defaultValue = "64", description = "Sequence length T. Default: ${DEFAULT-VALUE}.")
     int context;
-
-    @Option(names = "--dim", defaultValue = "64", description = "Model width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Transformer blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Attention heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "SwiGLU hidden width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
 
     @Option(names = "--dtype", defaultValue = "f32", description = "f32 or f64. Default: ${DEFAULT-VALUE}.")
     String dtype;
@@ -142,11 +133,7 @@ public final class LmCommand implements Callable<Integer> {
 
     /** The model shape these options describe. */
     LlamaConfig modelConfig() {
-        try {
-            return new LlamaConfig(256, dim, layers, heads, ffn, context, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        return size.config(context);
     }
 
     /** The optimizer for a model, with the composite's AdamW rate passed unless given in --opt. */

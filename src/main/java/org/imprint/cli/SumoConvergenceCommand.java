@@ -26,6 +26,7 @@ import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.imprint.train.Schedule;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -50,6 +51,9 @@ public final class SumoConvergenceCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
+
     @Option(names = "--optimizers", split = ",", defaultValue = "adamw,muon,galore,sumo,sumo-ns5", description = "Default: ${DEFAULT-VALUE}.")
     List<String> optimizers;
 
@@ -67,18 +71,6 @@ public final class SumoConvergenceCommand implements Callable<Integer> {
 
     @Option(names = "--context", defaultValue = "64", description = "Sequence length. Default: ${DEFAULT-VALUE}.")
     int context;
-
-    @Option(names = "--dim", defaultValue = "64", description = "Width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "MLP width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
 
     @Option(names = "--rank", defaultValue = "16", description = "Rank of GaLore and SUMO (sumo.md: d/4). Default: ${DEFAULT-VALUE}.")
     int rank;
@@ -124,12 +116,7 @@ public final class SumoConvergenceCommand implements Callable<Integer> {
         Blas.setThreads(threads);
         int gap = updateGap != null ? updateGap : (int) Math.max(5, Math.round(steps * 0.025));
         if (gap < 1) throw new BadInputException("--update-gap must be >= 1, got " + gap);
-        LlamaConfig mc;
-        try {
-            mc = new LlamaConfig(256, dim, layers, heads, ffn, context, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        LlamaConfig mc = size.config(context);
         Map<String, double[]> rates = new LinkedHashMap<>();
         for (String o : optimizers) {
             String name = o.toLowerCase(Locale.ROOT);

@@ -16,6 +16,7 @@ import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.imprint.tensor.Tensor;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,17 +39,8 @@ public final class SumoMemoryCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--dim", defaultValue = "64", description = "LM width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "LM blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "LM heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "LM MLP width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
 
     @Option(names = "--rank", defaultValue = "16", description = "Rank r of GaLore and SUMO on the LM. Default: ${DEFAULT-VALUE}.")
     int rank;
@@ -83,12 +75,7 @@ public final class SumoMemoryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (rank < 1) throw new BadInputException("--rank must be >= 1, got " + rank);
-        LlamaConfig mc;
-        try {
-            mc = new LlamaConfig(256, dim, layers, heads, ffn, 64, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        LlamaConfig mc = size.config(64);
         ExperimentOutput o = new ExperimentOutput(out, "E5: optimizer-state memory",
                 "LM: " + mc + ", rank " + rank + ", float32 model (matrix-optimizer state is float64 in Imprint: its bytes are reported as stored).",
                 spec.commandLine().getOut());

@@ -25,6 +25,7 @@ import org.imprint.tensor.Rng;
 import org.imprint.tensor.Tensor;
 import org.imprint.train.Schedule;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -45,6 +46,9 @@ public final class SumoSpectrumCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
+
     @Option(names = "--steps", defaultValue = "300", description = "Training steps. Default: ${DEFAULT-VALUE}.")
     long steps;
 
@@ -62,18 +66,6 @@ public final class SumoSpectrumCommand implements Callable<Integer> {
 
     @Option(names = "--batch", defaultValue = "16", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
     int batch;
-
-    @Option(names = "--dim", defaultValue = "64", description = "Width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "MLP width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
 
     @Option(names = "--seed", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
     long seed;
@@ -98,12 +90,7 @@ public final class SumoSpectrumCommand implements Callable<Integer> {
             throw new BadInputException("--steps, --every, --rank, --update-gap, --batch, --threads must be >= 1 and --lr > 0");
         }
         Blas.setThreads(threads);
-        LlamaConfig mc;
-        try {
-            mc = new LlamaConfig(256, dim, layers, heads, ffn, 64, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        LlamaConfig mc = size.config(64);
         TextCorpus corpus = TextCorpus.read(text != null ? text : org.imprint.data.ImageDatasets.defaultDataRoot().resolve("tinyshakespeare").resolve("input.txt"));
         ExperimentOutput o = new ExperimentOutput(out, "E2: spectrum of the moment during training",
                 String.format(Locale.ROOT, "Model %s; %d steps of %d x %d bytes; SUMO rank %d, K %d, lr %.3g; Muon lr 0.02; AdamW 3e-3 for embedding/head/norms; cosine, 10%% warm-up.",

@@ -20,6 +20,7 @@ import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.imprint.train.Schedule;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -40,6 +41,9 @@ public final class SumoStepTimeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    LlamaSizeOptions size = new LlamaSizeOptions();
+
     @Option(names = "--optimizers", split = ",", defaultValue = "adamw,muon,galore,sumo,sumo-ns5", description = "Default: ${DEFAULT-VALUE}.")
     List<String> optimizers;
 
@@ -54,18 +58,6 @@ public final class SumoStepTimeCommand implements Callable<Integer> {
 
     @Option(names = "--update-gap", defaultValue = "15", description = "Subspace period K. Default: ${DEFAULT-VALUE}.")
     int updateGap;
-
-    @Option(names = "--dim", defaultValue = "64", description = "Width. Default: ${DEFAULT-VALUE}.")
-    int dim;
-
-    @Option(names = "--layers", defaultValue = "2", description = "Blocks. Default: ${DEFAULT-VALUE}.")
-    int layers;
-
-    @Option(names = "--heads", defaultValue = "4", description = "Heads. Default: ${DEFAULT-VALUE}.")
-    int heads;
-
-    @Option(names = "--ffn", defaultValue = "172", description = "MLP width. Default: ${DEFAULT-VALUE}.")
-    int ffn;
 
     @Option(names = "--batch", defaultValue = "16", description = "Sequences per step. Default: ${DEFAULT-VALUE}.")
     int batch;
@@ -85,12 +77,7 @@ public final class SumoStepTimeCommand implements Callable<Integer> {
             throw new BadInputException("--steps, --rank, --update-gap, --batch, --threads must be >= 1 and --warmup >= 0");
         }
         Blas.setThreads(threads);
-        LlamaConfig mc;
-        try {
-            mc = new LlamaConfig(256, dim, layers, heads, ffn, 64, 1e-5, 10000);
-        } catch (IllegalArgumentException e) {
-            throw new BadInputException(e.getMessage());
-        }
+        LlamaConfig mc = size.config(64);
         TextCorpus corpus = TextCorpus.read(text != null ? text : org.imprint.data.ImageDatasets.defaultDataRoot().resolve("tinyshakespeare").resolve("input.txt"));
         ExperimentOutput o = new ExperimentOutput(out, "E6: step-time breakdown",
                 String.format(Locale.ROOT, "Model %s (%d parameters), float32, batch %d x %d; rank %d, K %d; %d timed steps after %d warm-up; %d BLAS thread(s). "
@@ -138,7 +125,7 @@ public final class SumoStepTimeCommand implements Callable<Integer> {
                     sumo ? ms[3] : Double.NaN, sumo ? op - ms[0] - ms[1] - ms[2] - ms[3] : Double.NaN,
                     (fb + op) / adamwStep, op / adamwOpt));
         }
-        o.table("Milliseconds per step (SUMO parts summed over the " + (7 * layers) + " hidden matrices; 'rest' is AdamW on embedding/head/norms and bookkeeping)",
+        o.table("Milliseconds per step (SUMO parts summed over the " + (7 * size.layers) + " hidden matrices; 'rest' is AdamW on embedding/head/norms and bookkeeping)",
                 List.of("optimizer", "forward+backward", "optimizer", "step", "refresh (amortised)", "projection", "orthogonalisation", "back-projection + update",
                         "rest of optimizer", "step / AdamW step", "optimizer / AdamW optimizer"),
                 rows);
