@@ -76,6 +76,27 @@ public final class ImageSimilarity {
         return (1 - ssim) / 2;
     }
 
+    /**
+     * Pearson correlation of two images, Σ(a−ā)(b−b̄) / √(Σ(a−ā)² Σ(b−b̄)²): the similarity that NCC matching
+     * ranks by (NCC distance = 2(d−1)/d · (1 − correlation)); 0 when either image is constant. Unlike SSIM after
+     * min-max rescaling, it does not depend on the candidate's extreme pixels.
+     */
+    public static double correlation(double[] a, double[] b) {
+        if (a.length != b.length) throw new IllegalArgumentException("images of " + a.length + " and " + b.length + " values");
+        double ma = 0, mb = 0;
+        for (int i = 0; i < a.length; i++) { ma += a[i]; mb += b[i]; }
+        ma /= a.length;
+        mb /= b.length;
+        double ab = 0, aa = 0, bb = 0;
+        for (int i = 0; i < a.length; i++) {
+            double x = a[i] - ma, y = b[i] - mb;
+            ab += x * y;
+            aa += x * x;
+            bb += y * y;
+        }
+        return aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+    }
+
     /** Min-max rescaling of one image to [0, 1] (a constant image becomes all zeros). */
     public static double[] minMax(double[] img) {
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
             "Measures what a trained network's weights give away about its training data,",
             "and trains networks with the SUMO optimizer."},
         subcommands = {TrainCommand.class, LmCommand.class, ReconstructCommand.class, Reconstruct1dCommand.class, MembershipCommand.class,
-            AnalyzeCommand.class, ExperimentCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+            AnalyzeCommand.class, DemoCommand.class, ReportCommand.class, ExperimentCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:success",

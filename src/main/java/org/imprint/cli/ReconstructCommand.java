@@ -312,12 +312,16 @@ public final class ReconstructCommand implements Callable<Integer> {
             summary.put("reconstructed_means", "SSIM > 0.4 between a training image and its nearest candidate (NCC), candidate min-max rescaled");
             summary.put("mean_image_baseline_means", "training images that the training-mean image alone scores SSIM > 0.4 against; "
                     + "a 'reconstruction' that does not beat it shows the class average, not the image");
+            summary.put("high_correlation_means", "Imprint's supplementary count, not the papers' measure: training images whose nearest candidate has "
+                    + "Pearson correlation > 0.8 with them (mean-subtracted values); independent of the min-max rescaling that SSIM depends on");
             summary.set("config", config);
             AtomicFiles.writeString(out.resolve("summary.json"), JSON.writeValueAsString(summary) + "\n");
             o.printf(Locale.ROOT, "AUDITOR MODE (uses the training set): %d of %d training images reconstructed (SSIM > 0.4, %.1f%%), "
                     + "%d of them better than the training-mean image (which alone scores > 0.4 on %d); "
                     + "mean SSIM of the top 10 %.3f; Spearman(SSIM, margin) %.3f%n", s.reconstructed(), s.trainingImages(),
                     100 * s.reconstructedFraction(), s.reconstructedBeyondMean(), s.meanImageBaseline(), s.meanTop10Ssim(), s.spearmanSsimMargin());
+            o.printf(Locale.ROOT, "supplementary: %d of %d training images have a candidate with correlation > 0.8 (median correlation %.3f)%n",
+                    s.highCorrelation(), s.trainingImages(), s.medianCorrelation());
             o.println("wrote " + out.resolve("grid.png") + ", " + out.resolve("ssim-vs-margin.png") + ", matches.csv/json, summary.json");
         } else {
             o.println("no training data: candidates only (give a run folder or --data to evaluate in auditor mode)");
@@ -341,10 +345,10 @@ public final class ReconstructCommand implements Callable<Integer> {
     }
 
     private void writeMatches(List<Evaluation.Match> matches) throws java.io.IOException {
-        StringBuilder csv = new StringBuilder("train_index,source_index,label,ssim,dssim,margin,candidate,run,lambda,ncc_distance,mean_image_ssim\n");
+        StringBuilder csv = new StringBuilder("train_index,source_index,label,ssim,dssim,margin,candidate,run,lambda,ncc_distance,mean_image_ssim,correlation\n");
         for (Evaluation.Match mt : matches) {
-            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6e,%d,%d,%.6e,%.6f,%.6f%n", mt.trainIndex(), mt.sourceIndex(), mt.label(),
-                    mt.ssim(), mt.dssim(), mt.margin(), mt.candidate(), mt.run(), mt.lambda(), mt.nccDistance(), mt.meanImageSsim()));
+            csv.append(String.format(Locale.ROOT, "%d,%d,%d,%.6f,%.6f,%.6e,%d,%d,%.6e,%.6f,%.6f,%.6f%n", mt.trainIndex(), mt.sourceIndex(), mt.label(),
+                    mt.ssim(), mt.dssim(), mt.margin(), mt.candidate(), mt.run(), mt.lambda(), mt.nccDistance(), mt.meanImageSsim(), mt.correlation()));
         }
         AtomicFiles.writeString(out.resolve("matches.csv"), csv.toString());
         AtomicFiles.writeString(out.resolve("matches.json"), JSON.writeValueAsString(matches) + "\n");

@@ -16,8 +16,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A small chart: line and scatter series on linear or logarithmic axes, with title, axis labels, ticks, a
- * grid and a legend. Non-finite points, and non-positive ones on a log axis, are skipped.
+ * A small chart: line, scatter and histogram series on linear or logarithmic axes, with title, axis labels,
+ * ticks, a grid and a legend. Non-finite points, and non-positive ones on a log axis, are skipped.
  *
  * <pre>
  *   new Plot("ROC", "false positive rate", "true positive rate").xScale(Plot.Scale.LOG)
@@ -27,7 +27,7 @@ import java.util.Locale;
 public final class Plot {
     public enum Scale { LINEAR, LOG }
 
-    private enum Kind { LINE, SCATTER, DASHED }
+    private enum Kind { LINE, SCATTER, DASHED, BARS }
 
     private record Series(String name, double[] x, double[] y, Kind kind, Color color) {}
 
@@ -64,6 +64,42 @@ public final class Plot {
     /** Unconnected dots. */
     public Plot scatter(String name, double[] x, double[] y) { return add(name, x, y, Kind.SCATTER); }
 
+    /**
+     * A histogram of the finite values in {@code bins} equal bins between their minimum and maximum, drawn as
+     * bars from zero (the y axis then starts at 0 on a linear scale).
+     */
+    public Plot histogram(String name, double[] values, int bins) {
+        Bins h = bins(values, bins);
+        // Each bar is the pair of points (left edge, count), (right edge, count).
+        double[] x = new double[2 * h.counts.length], y = new double[2 * h.counts.length];
+        for (int b = 0; b < h.counts.length; b++) {
+            x[2 * b] = h.edges[b];
+            x[2 * b + 1] = h.edges[b + 1];
+            y[2 * b] = y[2 * b + 1] = h.counts[b];
+        }
+        return add(name, x, y, Kind.BARS);
+    }
+
+    /** Histogram bins: {@code edges.length == counts.length + 1}; the last bin is closed on the right. */
+    record Bins(double[] edges, double[] counts) {}
+
+    /** Counts the finite values in {@code bins} equal bins over [min, max] (no bins when no value is finite). */
+    static Bins bins(double[] values, int bins) {
+        if (bins < 1) throw new IllegalArgumentException("bins must be >= 1, got " + bins);
+        double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+        for (double v : values) {
+            if (Double.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+        }
+        if (!(lo <= hi)) return new Bins(new double[] {0}, new double[0]);
+        if (lo == hi) { lo -= 0.5; hi += 0.5; }
+        double[] counts = new double[bins], edges = new double[bins + 1];
+        for (int b = 0; b <= bins; b++) edges[b] = lo + (hi - lo) * b / bins;
+        for (double v : values) {
+            if (Double.isFinite(v)) counts[Math.min(bins - 1, (int) ((v - lo) / (hi - lo) * bins))]++;
+        }
+        return new Bins(edges, counts);
+    }
+
     private Plot add(String name, double[] x, double[] y, Kind kind) {
         if (x.length != y.length) throw new IllegalArgumentException("series '" + name + "': " + x.length + " x values, " + y.length + " y values");
         series.add(new Series(name, x.clone(), y.clone(), kind, PALETTE[series.size() % PALETTE.length]));
@@ -87,6 +123,8 @@ public final class Plot {
             }
         }
         double fixedLo = isX ? xMin : yMin, fixedHi = isX ? xMax : yMax;
+        boolean bars = series.stream().anyMatch(se -> se.kind == Kind.BARS);
+        if (!isX && bars && s == Scale.LINEAR && lo > 0) lo = 0;
         if (!Double.isNaN(fixedLo)) lo = fixedLo;
         if (!Double.isNaN(fixedHi)) hi = fixedHi;
         if (!(lo <= hi)) { lo = s == Scale.LOG ? 0.1 : 0; hi = s == Scale.LOG ? 10 : 1; }
@@ -96,7 +134,7 @@ public final class Plot {
             hi += s == Scale.LOG ? hi : pad;
         } else if (s == Scale.LINEAR && Double.isNaN(fixedLo) && Double.isNaN(fixedHi)) {
             double pad = 0.03 * (hi - lo);
-            lo -= pad;
+            if (!(bars && !isX && lo == 0)) lo -= pad;
             hi += pad;
         }
         return new double[] {lo, hi};
@@ -178,7 +216,18 @@ public final class Plot {
         g.setClip(left, top, pw + 1, ph + 1);
         for (Series s : series) {
             g.setColor(s.color);
-            if (s.kind == Kind.SCATTER) {
+            if (s.kind == Kind.BARS) {
+                double base = py.applyAsDouble(yScale == Scale.LOG ? yr[0] : Math.max(yr[0], 0));
+                for (int i = 0; i + 1 < s.x.length; i += 2) {
+                    if (!usable(s.y[i], yScale)) continue;
+                    double xa = px.applyAsDouble(s.x[i]), xb = px.applyAsDouble(s.x[i + 1]), barTop = py.applyAsDouble(s.y[i]);
+                    java.awt.geom.Rectangle2D bar = new java.awt.geom.Rectangle2D.Double(xa, Math.min(barTop, base), xb - xa, Math.abs(base - barTop));
+                    g.setColor(new Color(s.color.getRed(), s.color.getGreen(), s.color.getBlue(), 150));
+                    g.fill(bar);
+                    g.setColor(s.color);
+                    g.draw(bar);
+                }
+            } else if (s.kind == Kind.SCATTER) {
                 for (int i = 0; i < s.x.length; i++) {
                     if (!usable(s.x[i], xScale) || !usable(s.y[i], yScale)) continue;
                     g.fill(new Ellipse2D.Double(px.applyAsDouble(s.x[i]) - 2.5, py.applyAsDouble(s.y[i]) - 2.5, 5, 5));

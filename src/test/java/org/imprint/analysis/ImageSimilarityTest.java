@@ -53,4 +53,22 @@ class ImageSimilarityTest {
         assertArrayEquals(new double[] {0, 0}, ImageSimilarity.minMax(new double[] {3, 3}), 0);
         assertEquals(0.25, ImageSimilarity.dssim(0.5), 0);
     }
+
+    @Test void correlationIsPearsonAndAgreesWithTheNccDistance() {
+        java.util.Random r = new java.util.Random(3);
+        int d = 50;
+        double[] a = new double[d], b = new double[d], affine = new double[d], flipped = new double[d];
+        for (int i = 0; i < d; i++) {
+            a[i] = r.nextGaussian();
+            b[i] = 0.6 * a[i] + r.nextGaussian();
+            affine[i] = 2.5 * a[i] + 3;
+            flipped[i] = -a[i];
+        }
+        assertEquals(1, ImageSimilarity.correlation(a, affine), 1e-14);
+        assertEquals(-1, ImageSimilarity.correlation(a, flipped), 1e-14);
+        assertEquals(0, ImageSimilarity.correlation(a, new double[d]), 0, "a constant image correlates with nothing");
+        // NCC distance of standardised rows (unbiased std) = 2(d−1)/d · (1 − correlation).
+        ImageSimilarity.Match m = ImageSimilarity.nearestByNcc(a, 1, b, 1, d);
+        assertEquals(2.0 * (d - 1) / d * (1 - ImageSimilarity.correlation(a, b)), m.distance()[0], 1e-12);
+    }
 }

@@ -18,9 +18,17 @@ import org.imprint.report.Plot;
  * rescaled as the papers do (training mean added, then min-max to [0, 1]), the training image gets its mean
  * back, and SSIM (3×3 Gaussian window) scores the pair. A training image counts as reconstructed when
  * SSIM &gt; 0.4.
+ *
+ * <p>Alongside, Imprint reports the Pearson correlation of each pair (on the mean-subtracted values that NCC
+ * matched). The papers' min-max rescaling makes SSIM hinge on a candidate's extreme pixels: a candidate that the
+ * box prior lets dip to −1 in a few pixels gets a grey background after rescaling and a low SSIM although it
+ * shows the digit, while the smooth mean image keeps a black background and passes 0.4. Correlation &gt; 0.8 is
+ * Imprint's supplementary count of candidates that show their training image; it is not the papers' measure.
  */
 public final class Evaluation {
     public static final double RECONSTRUCTED_SSIM = 0.4;
+    /** Correlation above which a candidate is counted as showing its training image (Imprint's supplementary count). */
+    public static final double HIGH_CORRELATION = 0.8;
 
     private Evaluation() {}
 
@@ -30,8 +38,11 @@ public final class Evaluation {
      * no better than that carries no information about the image.
      */
     public record Match(int trainIndex, int sourceIndex, int label, double ssim, double dssim, double margin,
-                        int candidate, int run, double lambda, double nccDistance, double meanImageSsim) {
+                        int candidate, int run, double lambda, double nccDistance, double meanImageSsim, double correlation) {
         public boolean reconstructed() { return ssim > RECONSTRUCTED_SSIM; }
+
+        /** Imprint's supplementary measure: the pair's correlation exceeds {@link #HIGH_CORRELATION}. */
+        public boolean highlyCorrelated() { return correlation > HIGH_CORRELATION; }
 
         /** Reconstructed, and better than the mean-image baseline. */
         public boolean beatsMeanImage() { return reconstructed() && ssim > meanImageSsim; }
@@ -44,7 +55,8 @@ public final class Evaluation {
      */
     public record Summary(int trainingImages, int candidates, int reconstructed, double reconstructedFraction,
                           int reconstructedBeyondMean, int meanImageBaseline,
-                          double meanTop10Ssim, double medianSsim, double spearmanSsimMargin) {}
+                          double meanTop10Ssim, double medianSsim, double spearmanSsimMargin,
+                          int highCorrelation, double medianCorrelation) {}
 
     /** The pooled candidates (mean-subtracted, row-major (M, d)) with the run and multiplier of each. */
     public record Pool(double[] x, int count, int[] run, double[] lambda) {}
@@ -68,8 +80,9 @@ public final class Evaluation {
                 real[k] = train[i * d + k] + mean[k];
             }
             double s = ImageSimilarity.ssim(ImageSimilarity.minMax(cand), real, height, width);
+            double corr = ImageSimilarity.correlation(Arrays.copyOfRange(pool.x(), c * d, (c + 1) * d), Arrays.copyOfRange(train, i * d, (i + 1) * d));
             out.add(new Match(i, sourceIndex == null ? -1 : sourceIndex[i], labels[i], s, ImageSimilarity.dssim(s),
-                    margins[i], c, pool.run()[c], pool.lambda()[c], nn.distance()[i], ImageSimilarity.ssim(meanImage, real, height, width)));
+                    margins[i], c, pool.run()[c], pool.lambda()[c], nn.distance()[i], ImageSimilarity.ssim(meanImage, real, height, width), corr));
         }
         return out;
     }
@@ -79,8 +92,10 @@ public final class Evaluation {
         double[] margin = matches.stream().mapToDouble(Match::margin).toArray();
         double[] sorted = ssim.clone();
         Arrays.sort(sorted);
-        int good = 0, beyond = 0, baseline = 0;
+        int good = 0, beyond = 0, baseline = 0, correlated = 0;
+        double[] corr = matches.stream().mapToDouble(Match::correlation).sorted().toArray();
         for (Match m : matches) {
+            if (m.highlyCorrelated()) correlated++;
             if (m.reconstructed()) good++;
             if (m.beatsMeanImage()) beyond++;
             if (m.meanImageSsim() > RECONSTRUCTED_SSIM) baseline++;
@@ -89,7 +104,7 @@ public final class Evaluation {
         int k = Math.min(10, sorted.length);
         for (int i = 0; i < k; i++) top += sorted[sorted.length - 1 - i];
         return new Summary(ssim.length, candidates, good, (double) good / ssim.length, beyond, baseline, top / Math.max(k, 1),
-                sorted[sorted.length / 2], Ranks.spearman(ssim, margin));
+                sorted[sorted.length / 2], Ranks.spearman(ssim, margin), correlated, corr[corr.length / 2]);
     }
 
     /**
@@ -144,7 +159,8 @@ public final class Evaluation {
                 real[k] = train[m.trainIndex() * d + k] + mean[k];
             }
             cells.add(new ImageGrid.Cell(ImageSimilarity.minMax(cand), height, width, String.format(Locale.ROOT, "SSIM %.2f", m.ssim())));
-            cells.add(new ImageGrid.Cell(real, height, width, "train #" + (m.sourceIndex() >= 0 ? m.sourceIndex() : m.trainIndex())));
+            cells.add(new ImageGrid.Cell(real, height, width, String.format(Locale.ROOT, "#%d r %.2f",
+                    m.sourceIndex() >= 0 ? m.sourceIndex() : m.trainIndex(), m.correlation())));
         }
         return ImageGrid.render(cells, 8, 3, 0, 1);
     }
