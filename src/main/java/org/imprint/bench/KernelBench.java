@@ -189,7 +189,8 @@ public final class KernelBench {
         List<String> libraries = new ArrayList<>();
         info.get("libraries").forEach(l -> libraries.add(l.asText()));
         out.println("NumPy " + info.get("numpy").asText() + ", build config: " + info.get("config").asText()
-                + ", BLAS/LAPACK loaded: " + (libraries.isEmpty() ? "(none found)" : String.join(", ", libraries)));
+                + ", BLAS/LAPACK loaded: " + (libraries.isEmpty() ? "(none found)" : String.join(", ", libraries))
+                + PythonReference.referenceKernelNote().replaceFirst("^, ", ", run with "));
         if (!info.get("openblas").asBoolean()) {
             out.println("WARNING: NumPy is not using OpenBLAS (reference BLAS?); its figures are not a fair baseline."
                     + " Install OpenBLAS with: " + INSTALL_HINT);
@@ -203,6 +204,7 @@ public final class KernelBench {
                 String.format(Locale.ROOT, "%.3f", minSeconds)));
         if (infoOnly) command.add("--info-only");
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(PythonReference.referenceEnvironment());
         builder.environment().put("OPENBLAS_NUM_THREADS", Integer.toString(threads));
         builder.environment().put("OMP_NUM_THREADS", Integer.toString(threads));
         builder.redirectErrorStream(false);

@@ -37,7 +37,7 @@ final class Kernels {
         java.util.stream.IntStream.range(0, threads).parallel().forEach(c -> body.run((int) ((long) c * n / threads), (int) ((long) (c + 1) * n / threads)));
     }
 
-    enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, RELU, SOFTPLUS, ABS, SIGN, STEP, POW, SQUARE, SCALE, SHIFT, SIN, COS }
+    enum Unary { NEG, EXP, LOG, SQRT, TANH, SIGMOID, SCALED_SIGMOID, RELU, SOFTPLUS, ABS, SIGN, STEP, POW, SQUARE, SCALE, SHIFT, SIN, COS }
 
     enum Binary { ADD, SUB, MUL, DIV, GT, GE, LT, EQ, MAX, MIN }
 
@@ -50,7 +50,8 @@ final class Kernels {
             case SQRT -> Math.sqrt(x);
             case TANH -> Math.tanh(x);
             // sigmoid(x) = 1/(1+e^-x), evaluated without overflow on either side.
-            case SIGMOID -> x >= 0 ? 1.0 / (1.0 + Math.exp(-x)) : Math.exp(x) / (1.0 + Math.exp(x));
+            case SIGMOID -> sigmoid(x);
+            case SCALED_SIGMOID -> sigmoid(p * x);
             case RELU -> x > 0 ? x : 0.0;
             // softplus(x) = log(1+e^x) = max(x,0) + log1p(e^-|x|): exact for large |x|.
             case SOFTPLUS -> Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
@@ -64,6 +65,12 @@ final class Kernels {
             case SIN -> Math.sin(x);
             case COS -> Math.cos(x);
         };
+    }
+
+    /** σ(x) = 1/(1+e^−x) with one exponential and no overflow: e^−|x| is at most 1 on either side. */
+    static double sigmoid(double x) {
+        double e = Math.exp(-Math.abs(x));
+        return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
     }
 
     static double apply(Binary op, double x, double y) {
@@ -95,6 +102,7 @@ final class Kernels {
             case SQUARE -> { for (int i = lo; i < n; i++) out[i] = x[i] * x[i]; }
             case SCALE -> { for (int i = lo; i < n; i++) out[i] = x[i] * p; }
             case SHIFT -> { for (int i = lo; i < n; i++) out[i] = x[i] + p; }
+            case SCALED_SIGMOID -> { for (int i = lo; i < n; i++) out[i] = sigmoid(p * x[i]); }
             default -> { for (int i = lo; i < n; i++) out[i] = apply(op, x[i], p); }
         }
     }

@@ -350,7 +350,7 @@ public final class Tensor {
      * otherwise (the second-order pass of the reconstruction attack).
      */
     public Tensor sigmoidOfScaled(double alpha) {
-        Tensor out = alpha == 1.0 ? map(Unary.SIGMOID, 0) : mul(alpha).detach().map(Unary.SIGMOID, 0);
+        Tensor out = map(Unary.SCALED_SIGMOID, alpha);
         return record(out, "sigmoid", (g, need) -> {
             if (Autograd.isGradEnabled()) return new Tensor[] {g.mul(out.mul(out.neg().add(1.0))).mul(alpha)};
             Tensor gx = empty(dtype, shape);
@@ -379,6 +379,62 @@ public final class Tensor {
         Tensor out = empty(dtype, shape);
         if (d != null) Kernels.keepWherePositive(d, x.d, out.d); else Kernels.keepWherePositive(f, x.f, out.f);
         return out;
+    }
+
+    /**
+     * Σ relu(x − hi)² + relu(lo − x)², the squared box penalty of the reconstruction attack's prior (Haim et al.
+     * 2022), in one pass instead of nine tensor ops. d/dx = 2·relu(x − hi) − 2·relu(lo − x): in tensor ops when a
+     * graph is recorded (so it can be differentiated again), in one fused pass otherwise.
+     */
+    public Tensor boxPenalty(double lo, double hi) {
+        if (!(lo <= hi)) throw new IllegalArgumentException("box penalty needs lo <= hi, got [" + lo + ", " + hi + "]");
+        double sum = 0;
+        for (int i = 0, n = size(); i < n; i++) {
+            double v = getFlat(i), over = v > hi ? v - hi : v < lo ? v - lo : 0;
+            sum += over * over;
+        }
+        return record(scalar(dtype, sum), "boxPenalty", (g, need) -> {
+            if (Autograd.isGradEnabled()) return new Tensor[] {sub(hi).relu().sub(neg().add(lo).relu()).mul(g.mul(2.0))};
+            double g2 = 2 * g.item();
+            Tensor gx = empty(dtype, shape);
+            Kernels.parallel(size(), (a, b) -> {
+                for (int i = a; i < b; i++) {
+                    double v = getFlat(i);
+                    gx.setFlat(i, g2 * (v > hi ? v - hi : v < lo ? v - lo : 0));
+                }
+            });
+            return new Tensor[] {gx};
+        }, this);
+    }
+
+    /**
+     * Σ (this − other)² in one pass (the stationarity residual ‖θ − Σ λ y ∇f‖² of the reconstruction attack).
+     * Gradients ±2(this − other)·g: in tensor ops when a graph is recorded, in one fused pass otherwise.
+     */
+    public Tensor squaredDistance(Tensor other) {
+        checkSameShape(other, "squared distance");
+        if (other.dtype != dtype) throw new IllegalArgumentException("squared distance of " + dtype + " and " + other.dtype);
+        double sum = 0;
+        for (int i = 0, n = size(); i < n; i++) {
+            double diff = getFlat(i) - other.getFlat(i);
+            sum += diff * diff;
+        }
+        return record(scalar(dtype, sum), "squaredDistance", (g, need) -> {
+            if (Autograd.isGradEnabled()) {
+                Tensor twice = sub(other).mul(g.mul(2.0));
+                return new Tensor[] {need[0] ? twice : null, need[1] ? twice.neg() : null};
+            }
+            double g2 = 2 * g.item();
+            Tensor ga = need[0] ? empty(dtype, shape) : null, gb = need[1] ? empty(dtype, shape) : null;
+            Kernels.parallel(size(), (a, b) -> {
+                for (int i = a; i < b; i++) {
+                    double v = g2 * (getFlat(i) - other.getFlat(i));
+                    if (ga != null) ga.setFlat(i, v);
+                    if (gb != null) gb.setFlat(i, -v);
+                }
+            });
+            return new Tensor[] {ga, gb};
+        }, this, other);
     }
 
     /**

@@ -118,4 +118,16 @@ class OpsGradTest {
         check(v -> Functional.causalSoftmax(v.get(0)), rand(35, -2, 2, 2, 4, 4));
         check(v -> Functional.norm(v.get(0)), z);
     }
+
+    @Test void fusedAttackTermsMatchTheirCompositesAndFiniteDifferences() {
+        // Inside, above and below the box [−1, 1], away from its edges so that every derivative exists.
+        Tensor x = Tensor.of(new double[] {-1.9, -1.4, -0.7, -0.3, 0.2, 0.6, 1.3, 1.8, 2.4, -2.2, 0.9, -0.95, 1.05, 0.0, -1.2}, 3, 5);
+        Tensor y = rand(42, -1, 1, 3, 5);
+        Tensor composite = x.sub(1.0).relu().square().sum().add(x.neg().add(-1.0).relu().square().sum());
+        org.junit.jupiter.api.Assertions.assertEquals(composite.item(), x.boxPenalty(-1, 1).item(), 1e-13);
+        org.junit.jupiter.api.Assertions.assertEquals(x.sub(y).square().sum().item(), x.squaredDistance(y).item(), 1e-13);
+        check(v -> v.get(0).boxPenalty(-1, 1), x);
+        check(v -> v.get(0).squaredDistance(v.get(1)), x, y);
+        check(v -> v.get(0).mul(v.get(0)).squaredDistance(v.get(1).sigmoid()), x, y);
+    }
 }

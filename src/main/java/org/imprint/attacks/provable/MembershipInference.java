@@ -13,7 +13,9 @@ import org.imprint.io.BadInputException;
  *
  * <p>Baselines (they need the label y of the queried point): the confidence y·f(x) and the loss threshold
  * −log(1 + e^{−y f(x)}). For one logistic output the loss is a decreasing function of y·f, so both rank points
- * identically and have the same ROC; both are reported because other losses would separate them.
+ * identically and have the same ROC; both are reported because other losses would separate them. The loss score
+ * is ranked on a log scale, −log ℓ, because ℓ itself underflows to 0 beyond y·f ≈ 745 and would tie the points
+ * of largest margin (a ROC depends only on the order of the scores).
  *
  * <p>Members are the positive class of every ROC.
  */
@@ -26,7 +28,7 @@ public final class MembershipInference {
         ABS_OUTPUT("|f(x)| (label-free, the paper's test)"),
         /** y·f(x). */
         CONFIDENCE("y*f(x) (confidence)"),
-        /** −ℓ(y·f(x)) with ℓ the logistic loss. */
+        /** −ℓ(y·f(x)) with ℓ the logistic loss, ranked as −log ℓ (same order, no underflow). */
         NEGATIVE_LOSS("-loss (loss threshold)");
 
         public final String description;
@@ -46,11 +48,20 @@ public final class MembershipInference {
                 s[i] = switch (this) {
                     case ABS_OUTPUT -> Math.abs(outputs[i]);
                     case CONFIDENCE -> signs[i] * outputs[i];
-                    case NEGATIVE_LOSS -> -UnivariateTraining.softplus(-signs[i] * outputs[i]);
+                    case NEGATIVE_LOSS -> -logSoftplus(-signs[i] * outputs[i]);
                 };
             }
             return s;
         }
+    }
+
+    /**
+     * log(log(1 + e^z)) without underflow: for z &lt; −30, log(1 + e^z) = e^z (1 − e^z/2 + …), so its log is
+     * z + log1p(−e^z/2 + …); otherwise the direct formula (log(1 + e^−30) ≈ 9e−14 is still exact enough).
+     */
+    static double logSoftplus(double z) {
+        if (z < -30) return z + Math.log1p(-0.5 * Math.exp(z));
+        return Math.log(UnivariateTraining.softplus(z));
     }
 
     /** The ROC summary of one score. */

@@ -103,7 +103,7 @@ public final class KktLoss {
             List<Tensor> g = Autograd.grad(List.of(out), theta, null, true, true);
             Tensor acc = null;
             for (int k = 0; k < theta.size(); k++) {
-                Tensor r = theta.get(k).detach().sub(g.get(k)).square().sum();
+                Tensor r = theta.get(k).detach().squaredDistance(g.get(k));
                 acc = acc == null ? r : acc.add(r);
             }
             stat = acc;
@@ -111,7 +111,7 @@ public final class KktLoss {
         }
         double priorValue = 0, lambdaValue = 0;
         if (config.boxPrior()) {
-            Tensor prior = x.sub(config.boxHi()).relu().square().sum().add(x.neg().add(config.boxLo()).relu().square().sum());
+            Tensor prior = x.boxPenalty(config.boxLo(), config.boxHi());
             priorValue = prior.item();
             total = total.add(prior);
         }

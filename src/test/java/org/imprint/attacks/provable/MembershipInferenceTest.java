@@ -40,4 +40,19 @@ class MembershipInferenceTest {
         Margin oracle = Margin.oracle(new double[] {3, -1, 0.5, 2}, new double[] {1, 1, 1, 1});
         assertEquals(0.5, oracle.value());
     }
+
+    @Test void theLossScoreKeepsItsOrderBeyondUnderflow() {
+        // Margins of 750..900: the logistic loss is 0 in floating point for all of them, −log ℓ still orders them.
+        double[] members = {900, 880, 860}, nonMembers = {850, 790, 760, 750, -5};
+        double[] ones = {1, 1, 1}, ones5 = {1, 1, 1, 1, 1};
+        MembershipInference.Report r = MembershipInference.evaluate(members, ones, nonMembers, ones5, Margin.given(800), 0.5);
+        assertEquals(1.0, r.score(MembershipInference.Score.CONFIDENCE).roc().auc(), 1e-15);
+        assertEquals(1.0, r.score(MembershipInference.Score.NEGATIVE_LOSS).roc().auc(), 1e-15);
+        // The stable formula against the direct one where both are representable, and its asymptote.
+        for (double z : new double[] {-29.9, -5, 0, 3, 40}) {
+            assertEquals(Math.log(Math.log1p(Math.exp(z))), MembershipInference.logSoftplus(z), 1e-12 * Math.max(1, Math.abs(z)));
+        }
+        assertEquals(-800, MembershipInference.logSoftplus(-800), 0);
+        assertEquals(MembershipInference.logSoftplus(-29.999999), MembershipInference.logSoftplus(-30.000001), 3e-6, "continuous at the switch");
+    }
 }
