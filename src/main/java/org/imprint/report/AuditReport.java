@@ -118,7 +118,28 @@ public final class AuditReport {
         if (commandIs(dir.resolve("runs.json"), "reconstruct")) return Kind.RECONSTRUCT;
         if (Files.isRegularFile(dir.resolve("membership.json"))) return Kind.MEMBERSHIP;
         if (commandIs(dir.resolve("summary.json"), "analyze")) return Kind.ANALYZE;
-        if (Files.isRegularFile(dir.resolve("results.json")) && Files.isRegularFile(dir.resolve("table.md"))) return Kind.EXPERIMENT;
+        if (experimentFile(dir) != null) return Kind.EXPERIMENT;
+        return null;
+    }
+
+    /**
+     * The JSON an experiment folder is described by: results.json (the experiments' common output), else the first
+     * *.json whose top level names its "experiment" (the no-prior experiments write sphere.json, offset.json, …).
+     */
+    static Path experimentFile(Path dir) {
+        Path results = dir.resolve("results.json");
+        if (Files.isRegularFile(results)) return results;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(f -> f.toString().endsWith(".json") && Files.isRegularFile(f)).sorted().toList()) {
+                try {
+                    if (JSON.readTree(p.toFile()).has("experiment")) return p;
+                } catch (IOException e) {
+                    // not JSON, or not ours: not an experiment description
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
         return null;
     }
 
@@ -422,6 +443,67 @@ public final class AuditReport {
 
     private String experiment(Path dir, int source) {
         StringBuilder b = new StringBuilder();
+        if (Files.isRegularFile(dir.resolve("table.md"))) b.append(markdownTable(dir, source));
+        else b.append(jsonTables(dir, source));
+        b.append("<div class=\"figs\">\n");
+        try (Stream<Path> pngs = Files.list(dir)) {
+            for (Path p : pngs.filter(p -> p.toString().endsWith(".png")).sorted().toList()) {
+                b.append(pngFigure(p, p.getFileName().toString(), p.getFileName().toString()));
+            }
+        } catch (IOException e) {
+            throw new BadInputException("cannot list " + dir + ": " + e.getMessage());
+        }
+        return b.append("</div>\n").toString();
+    }
+
+    /**
+     * An experiment without a table.md: its JSON's top-level values as a settings table, and each top-level
+     * array of objects (the experiment's rows) as a table of their plain values.
+     */
+    private String jsonTables(Path dir, int source) {
+        JsonNode doc = readJson(experimentFile(dir));
+        String sec = "Experiment " + dir.getFileName();
+        StringBuilder b = new StringBuilder();
+        List<List<String>> settings = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isValueNode()) {
+                settings.add(List.of(e.getKey(), e.getValue().asText()));
+                if (e.getValue().isNumber()) number(sec, e.getKey(), Html.num(e.getValue().asDouble()), "", source);
+            }
+        }
+        if (!settings.isEmpty()) b.append(Html.table(List.of("setting", "value"), settings));
+        for (Iterator<Map.Entry<String, JsonNode>> it = doc.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            JsonNode arr = e.getValue();
+            if (!arr.isArray() || arr.isEmpty() || !arr.get(0).isObject()) continue;
+            List<String> cols = new ArrayList<>();
+            for (JsonNode row : arr) {
+                for (Iterator<Map.Entry<String, JsonNode>> f = row.fields(); f.hasNext(); ) {
+                    Map.Entry<String, JsonNode> c = f.next();
+                    if (c.getValue().isValueNode() && !cols.contains(c.getKey()) && cols.size() < 12) cols.add(c.getKey());
+                }
+            }
+            List<List<String>> rows = new ArrayList<>();
+            for (JsonNode row : arr) {
+                List<String> cells = new ArrayList<>();
+                for (String c : cols) {
+                    JsonNode v = row.path(c);
+                    cells.add(v.isNumber() ? Html.num(v.asDouble()) : v.isMissingNode() || v.isNull() ? "" : v.asText());
+                    if (v.isNumber() && !c.equals(cols.get(0))) {
+                        number(sec, e.getKey() + " · " + cols.get(0) + " = " + cells.get(0) + " · " + c, Html.num(v.asDouble()), "", source);
+                    }
+                }
+                rows.add(cells);
+            }
+            b.append("<h3>").append(Html.esc(e.getKey())).append("</h3>\n").append(Html.table(cols, rows));
+        }
+        return b.toString();
+    }
+
+    /** An experiment's table.md: its pipe tables as HTML tables, headings and text as such. */
+    private String markdownTable(Path dir, int source) {
+        StringBuilder b = new StringBuilder();
         List<String> lines;
         try {
             lines = Files.readAllLines(dir.resolve("table.md"));
@@ -454,15 +536,7 @@ public final class AuditReport {
             else if (!l.isEmpty()) b.append("<p>").append(Html.esc(l)).append("</p>\n");
         }
         if (header != null) b.append(Html.table(header, rows));
-        b.append("<div class=\"figs\">\n");
-        try (Stream<Path> pngs = Files.list(dir)) {
-            for (Path p : pngs.filter(p -> p.toString().endsWith(".png")).sorted().toList()) {
-                b.append(pngFigure(p, p.getFileName().toString(), p.getFileName().toString()));
-            }
-        } catch (IOException e) {
-            throw new BadInputException("cannot list " + dir + ": " + e.getMessage());
-        }
-        return b.append("</div>\n").toString();
+        return b.toString();
     }
 
     // ------------------------------------------------------------------ provenance
@@ -474,7 +548,7 @@ public final class AuditReport {
             case RECONSTRUCT -> f.path.resolve("runs.json");
             case MEMBERSHIP -> f.path.resolve("membership.json");
             case ANALYZE -> f.path.resolve("summary.json");
-            case EXPERIMENT -> f.path.resolve("results.json");
+            case EXPERIMENT -> experimentFile(f.path);
         };
         JsonNode config = readJson(main);
         String command;

@@ -56,6 +56,21 @@ class ReportCommandTest {
         assertTrue(c.text().contains("seed = 7"), c.text());
     }
 
+    @Test void anExperimentWithoutATableIsReadFromItsJson() throws Exception {
+        Path exp = tmp.resolve("sphere");
+        Files.createDirectories(exp);
+        Files.writeString(exp.resolve("sphere.json"), "{\"experiment\":\"no-prior sphere\",\"n\":100,\"seed\":3,"
+                + "\"radii\":[{\"r\":1,\"distance\":0.25},{\"r\":8,\"distance\":2.5}]}");
+        Files.writeString(exp.resolve("notes.json"), "{\"unrelated\":true}");
+        Path html = tmp.resolve("sphere.html");
+        CliTest.Result r = CliTest.run("report", exp.toString(), "--out", html.toString());
+        assertEquals(Main.OK, r.code(), r.err());
+        ReportStructure.Checked c = ReportStructure.check(html);
+        assertTrue(c.text().contains("radii · r = 8 · distance2.5"), "the rows' numbers are listed");
+        assertTrue(c.text().contains("no-prior sphere"), c.text());
+        assertTrue(c.text().contains("seed = 3"), "seeds in the provenance");
+    }
+
     @Test void aBrokenImageBecomesANoteNotABrokenImage() throws Exception {
         Path rec = tmp.resolve("rec");
         Files.createDirectories(rec);
