@@ -79,7 +79,7 @@ public final class ImageSimilarity {
     /**
      * Pearson correlation of two images, Σ(a−ā)(b−b̄) / √(Σ(a−ā)² Σ(b−b̄)²): the similarity that NCC matching
      * ranks by (NCC distance = 2(d−1)/d · (1 − correlation)); 0 when either image is constant. Unlike SSIM after
-     * min-max rescaling, it does not depend on the candidate's extreme pixels.
+     * min-max rescaling, it does not depend on the candidate's darkest and brightest pixels.
      */
     public static double correlation(double[] a, double[] b) {
         if (a.length != b.length) throw new IllegalArgumentException("images of " + a.length + " and " + b.length + " values");

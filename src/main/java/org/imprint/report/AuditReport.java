@@ -330,8 +330,9 @@ public final class AuditReport {
         if (beyond == 0 && (!hasCorrelation || correlated == 0)) {
             caveats.add("No candidate resembles a training image better than the average training image does: the attack recovered class averages, not individual images.");
         } else if (hasCorrelation && correlated > beyond) {
-            caveats.add("The papers' SSIM count undercounts here: SSIM is taken after min-max rescaling, so a candidate with a few extreme pixels"
-                    + " gets a grey background and a low SSIM although it shows the digit, while the smooth mean image passes 0.4. "
+            caveats.add("The papers' SSIM count undercounts here: SSIM is taken after min-max rescaling, so a candidate whose pixels next to"
+                    + " the strokes undershoot the background gets a grey background, and SSIM on the flat black regions collapses although the"
+                    + " candidate shows the digit, while the smooth mean image passes 0.4. "
                     + correlated + " of " + n + " candidates correlate > 0.8 with their training image (r in the grid): look at the grid, not only the count.");
         }
         b.append("<div class=\"figs\">\n");
@@ -697,7 +698,7 @@ public final class AuditReport {
             <dt>Reconstructed</dt><dd>A training image counts as reconstructed when the candidate nearest to it (by normalised cross-correlation)
             has SSIM &gt; 0.4 with it (Haim et al. 2022). SSIM compares local structure; 1 means identical.</dd>
             <dt>Correlation r</dt><dd>Imprint's supplementary measure, not the papers': the Pearson correlation of a candidate with its
-            training image, on the values the model sees. SSIM after min-max rescaling depends on a candidate's extreme pixels; r does not.
+            training image, on the values the model sees. SSIM after min-max rescaling depends on a candidate's darkest pixels, which set its background; r does not.
             r &gt; 0.8 counts a candidate as showing its training image.</dd>
             <dt>Mean-image baseline</dt><dd>The average training image, with no attack at all, already scores SSIM &gt; 0.4 against many digits.
             A reconstruction counts as evidence of leakage only when the candidate beats that baseline.</dd>
