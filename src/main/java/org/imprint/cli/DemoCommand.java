@@ -122,8 +122,8 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter o = spec.commandLine().getOut(), err = spec.commandLine().getErr();
         if (out == null) out = Path.of(quick ? "runs/demo-quick" : "runs/demo");
-        guardFolder();
         List<Stage> stages = stages();
+        guardFolder(stages);
         long started = System.nanoTime();
         o.println("imprint demo" + (quick ? " --quick" : "") + ": " + stages.size() + " stages into " + out + " (about "
                 + Progress.duration(stages.stream().mapToDouble(Stage::estimateSeconds).sum()) + " on 2 cores when nothing is cached)");
@@ -290,14 +290,15 @@ public final class DemoCommand implements Callable<Integer> {
     }
 
     /** Refuses a --out that holds something other than a demo, so that nothing already written is deleted. */
-    private void guardFolder() {
+    private void guardFolder(List<Stage> stages) {
+        List<String> stageFolders = stages.stream().map(Stage::name).toList();
         if (Files.exists(out) && !Files.isDirectory(out)) throw new BadInputException("--out " + out + " is a file, not a folder");
         if (!Files.isDirectory(out)) return;
         try (Stream<Path> entries = Files.list(out)) {
             List<Path> foreign = entries.filter(p -> {
                 String name = p.getFileName().toString();
                 return !(name.equals(AuditReport.DEMO_INDEX) || name.equals("report.html") || name.startsWith(".")
-                        || List.of(TRAIN, RECONSTRUCT, MEMBERSHIP, ANALYZE).contains(name));
+                        || stageFolders.contains(name));
             }).toList();
             if (!foreign.isEmpty() && !Files.isRegularFile(out.resolve(AuditReport.DEMO_INDEX))) {
                 throw new BadInputException("--out " + out + " already holds other files (" + foreign.get(0).getFileName() + "); choose an empty or demo folder");

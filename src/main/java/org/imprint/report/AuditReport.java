@@ -107,7 +107,7 @@ public final class AuditReport {
     private static boolean hidden(Path root, Path dir) {
         for (Path part : root.relativize(dir)) {
             String name = part.toString();
-            if (name.startsWith(".") || name.endsWith(".partial")) return true;
+            if (name.startsWith(".")) return true;
         }
         return false;
     }

@@ -389,9 +389,16 @@ public final class Tensor {
     public Tensor boxPenalty(double lo, double hi) {
         if (!(lo <= hi)) throw new IllegalArgumentException("box penalty needs lo <= hi, got [" + lo + ", " + hi + "]");
         double sum = 0;
-        for (int i = 0, n = size(); i < n; i++) {
-            double v = getFlat(i), over = v > hi ? v - hi : v < lo ? v - lo : 0;
-            sum += over * over;
+        if (d != null) {
+            for (double v : d) {
+                double over = v > hi ? v - hi : v < lo ? v - lo : 0;
+                sum += over * over;
+            }
+        } else {
+            for (float v : f) {
+                double over = v > hi ? v - hi : v < lo ? v - lo : 0;
+                sum += over * over;
+            }
         }
         return record(scalar(dtype, sum), "boxPenalty", (g, need) -> {
             if (Autograd.isGradEnabled()) return new Tensor[] {sub(hi).relu().sub(neg().add(lo).relu()).mul(g.mul(2.0))};
@@ -415,9 +422,16 @@ public final class Tensor {
         checkSameShape(other, "squared distance");
         if (other.dtype != dtype) throw new IllegalArgumentException("squared distance of " + dtype + " and " + other.dtype);
         double sum = 0;
-        for (int i = 0, n = size(); i < n; i++) {
-            double diff = getFlat(i) - other.getFlat(i);
-            sum += diff * diff;
+        if (d != null) {
+            for (int i = 0; i < d.length; i++) {
+                double diff = d[i] - other.d[i];
+                sum += diff * diff;
+            }
+        } else {
+            for (int i = 0; i < f.length; i++) {
+                double diff = (double) f[i] - other.f[i];
+                sum += diff * diff;
+            }
         }
         return record(scalar(dtype, sum), "squaredDistance", (g, need) -> {
             if (Autograd.isGradEnabled()) {
