@@ -73,8 +73,24 @@ final class PythonReference {
      * whose {@code timesField} array has the smallest median (or minimum, with {@code bestOf}).
      */
     static Fastest fastestTorch(Path script, List<String> args, int threads, String timesField, boolean bestOf) throws Unavailable {
+        return fastestTorch(script, args, threads, timesField, bestOf, () -> {});
+    }
+
+    /** How many PyTorch runs {@link #fastestTorch} makes; Imprint's side gets as many timing rounds. */
+    static int rounds(int threads) {
+        return torchSettings(threads).size();
+    }
+
+    /**
+     * {@link #fastestTorch(Path, List, int, String, boolean)}, running {@code imprintRound} before each PyTorch run:
+     * both sides are timed in the same number of rounds, interleaved, so that a slow spell of the machine hits
+     * both and each side keeps its best round.
+     */
+    static Fastest fastestTorch(Path script, List<String> args, int threads, String timesField, boolean bestOf, Runnable imprintRound)
+            throws Unavailable {
         Fastest best = null;
         for (TorchSetting s : torchSettings(threads)) {
+            imprintRound.run();
             List<String> a = new ArrayList<>(args);
             a.add("--torch-threads");
             a.add(Integer.toString(s.torchThreads()));

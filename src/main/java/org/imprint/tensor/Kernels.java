@@ -1,5 +1,7 @@
 package org.imprint.tensor;
 
+import org.imprint.kernels.Branchless;
+
 /**
  * Raw loops behind the tensor ops: elementwise maps, broadcasting binary ops, reductions and copies on
  * row-major {@code double[]} / {@code float[]}. No boxing, no per-element allocation; one pass per call.
@@ -52,12 +54,12 @@ final class Kernels {
             // sigmoid(x) = 1/(1+e^-x), evaluated without overflow on either side.
             case SIGMOID -> sigmoid(x);
             case SCALED_SIGMOID -> sigmoid(p * x);
-            case RELU -> x > 0 ? x : 0.0;
+            case RELU -> Math.max(x, 0.0); // NaN stays NaN, −0 → +0
             // softplus(x) = log(1+e^x) = max(x,0) + log1p(e^-|x|): exact for large |x|.
             case SOFTPLUS -> Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
             case ABS -> Math.abs(x);
             case SIGN -> Math.signum(x);
-            case STEP -> x > 0 ? 1.0 : 0.0;
+            case STEP -> Branchless.keepIfPositive(1.0, x);
             case POW -> p == 0.5 ? Math.sqrt(x) : p == -0.5 ? 1.0 / Math.sqrt(x) : p == -1.0 ? 1.0 / x : Math.pow(x, p);
             case SQUARE -> x * x;
             case SCALE -> x * p;
@@ -67,10 +69,9 @@ final class Kernels {
         };
     }
 
-    /** σ(x) = 1/(1+e^−x) with one exponential and no overflow: e^−|x| is at most 1 on either side. */
+    /** σ(x) = 1/(1+e^−x) with one exponential, no overflow and no branch ({@link Branchless#sigmoid}). */
     static double sigmoid(double x) {
-        double e = Math.exp(-Math.abs(x));
-        return x >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+        return Branchless.sigmoid(x);
     }
 
     static double apply(Binary op, double x, double y) {
@@ -96,8 +97,8 @@ final class Kernels {
 
     private static void mapRange(Unary op, double p, double[] x, double[] out, int lo, int n) {
         switch (op) { // the cheap, hot ops get their own loops so the JIT vectorises them
-            case RELU -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0; }
-            case STEP -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? 1.0 : 0.0; }
+            case RELU -> { for (int i = lo; i < n; i++) out[i] = Math.max(x[i], 0.0); }
+            case STEP -> { for (int i = lo; i < n; i++) out[i] = Branchless.keepIfPositive(1.0, x[i]); }
             case NEG -> { for (int i = lo; i < n; i++) out[i] = -x[i]; }
             case SQUARE -> { for (int i = lo; i < n; i++) out[i] = x[i] * x[i]; }
             case SCALE -> { for (int i = lo; i < n; i++) out[i] = x[i] * p; }
@@ -114,8 +115,8 @@ final class Kernels {
     private static void mapRange(Unary op, double p, float[] x, float[] out, int lo, int n) {
         float pf = (float) p;
         switch (op) {
-            case RELU -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0f; }
-            case STEP -> { for (int i = lo; i < n; i++) out[i] = x[i] > 0 ? 1f : 0f; }
+            case RELU -> { for (int i = lo; i < n; i++) out[i] = Math.max(x[i], 0f); }
+            case STEP -> { for (int i = lo; i < n; i++) out[i] = Branchless.keepIfPositive(1f, x[i]); }
             case NEG -> { for (int i = lo; i < n; i++) out[i] = -x[i]; }
             case SQUARE -> { for (int i = lo; i < n; i++) out[i] = x[i] * x[i]; }
             case SCALE -> { for (int i = lo; i < n; i++) out[i] = x[i] * pf; }
@@ -254,11 +255,11 @@ final class Kernels {
 
     /** out = x &gt; 0 ? g : 0 (ReLU's backward in one pass). */
     static void keepWherePositive(double[] g, double[] x, double[] out) {
-        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = x[i] > 0 ? g[i] : 0.0; });
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = Branchless.keepIfPositive(g[i], x[i]); });
     }
 
     static void keepWherePositive(float[] g, float[] x, float[] out) {
-        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = x[i] > 0 ? g[i] : 0f; });
+        parallel(out.length, (lo, hi) -> { for (int i = lo; i < hi; i++) out[i] = Branchless.keepIfPositive(g[i], x[i]); });
     }
 
     /** where(mask, a, b) over a common shape (all three already of that size): out = mask≠0 ? a : b. */

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.imprint.io.BadInputException;
 import org.imprint.models.Mlp;
+import org.imprint.models.MlpBackprop;
 import org.imprint.optim.Optimizer;
 import org.imprint.tensor.Autograd;
 import org.imprint.tensor.Rng;
@@ -76,16 +77,24 @@ public final class Trainer {
     public Result run(long startEpoch, double wallSecondsBefore, Listener listener) {
         long t0 = System.nanoTime();
         int n = xTrain.dim(0);
-        List<Tensor> params = model.parameters();
+        boolean fullBatch = config.batchSize() == 0 || config.batchSize() >= n;
+        // The layers' forward and backward are written out (MlpBackprop); autograd sees only the loss of the outputs.
+        MlpBackprop pass = new MlpBackprop(model, fullBatch ? n : config.batchSize());
         for (long epoch = startEpoch; ; epoch++) {
             double wall = wallSecondsBefore + (System.nanoTime() - t0) * 1e-9;
             if (listener.wantsCheckpoint(epoch)) listener.onCheckpoint(epoch, wall);
             double lr = config.schedule().rate(config.lr(), epoch, config.epochs());
-            boolean fullBatch = config.batchSize() == 0 || config.batchSize() >= n;
             Tensor outputs, loss;
-            try (var mode = Autograd.gradMode(fullBatch)) { // mini-batch epochs need this pass for the log only
-                outputs = model.forward(xTrain);
-                loss = config.loss().compute(outputs, yTrain);
+            if (fullBatch) {
+                outputs = pass.forward(xTrain);
+                try (var mode = Autograd.gradMode(true)) {
+                    loss = config.loss().compute(outputs, yTrain);
+                }
+            } else {
+                try (var mode = Autograd.noGrad()) { // mini-batch epochs need this pass for the log only
+                    outputs = model.forward(xTrain);
+                    loss = config.loss().compute(outputs, yTrain);
+                }
             }
             double lossValue = loss.item();
             if (!Double.isFinite(lossValue)) {
@@ -100,17 +109,17 @@ public final class Trainer {
                 if (stop != null) return new Result(epoch, entry, stop);
             }
             if (fullBatch) {
-                loss.backward();
+                pass.backward(loss, outputs);
                 optimizer.setLearningRate(config.normalized() ? lr / lossValue : lr);
                 optimizer.step();
                 optimizer.zeroGrad();
             } else {
-                miniBatchEpoch(epoch, lr, params);
+                miniBatchEpoch(epoch, lr, pass);
             }
         }
     }
 
-    private void miniBatchEpoch(long epoch, double lr, List<Tensor> params) {
+    private void miniBatchEpoch(long epoch, double lr, MlpBackprop pass) {
         int n = xTrain.dim(0), b = config.batchSize();
         // A stream per (seed, epoch): a resumed run shuffles exactly like the uninterrupted one.
         int[] order = new Rng(config.seed() * 0x9E3779B97F4A7C15L + epoch).permutation(n);
@@ -119,10 +128,14 @@ public final class Trainer {
             int[] rows = java.util.Arrays.copyOfRange(order, start, end);
             int[] labels = new int[rows.length];
             for (int i = 0; i < rows.length; i++) labels[i] = yTrain[rows[i]];
-            Tensor loss = config.loss().compute(model.forward(xTrain.indexSelect(rows)), labels);
+            Tensor outputs = pass.forward(xTrain.indexSelect(rows));
+            Tensor loss;
+            try (var mode = Autograd.gradMode(true)) {
+                loss = config.loss().compute(outputs, labels);
+            }
             double v = loss.item();
             if (!Double.isFinite(v)) throw new BadInputException("training diverged at epoch " + epoch + ": a mini-batch loss is " + v + " (try a smaller --lr)");
-            loss.backward();
+            pass.backward(loss, outputs);
             // A mini-batch whose loss underflowed has a zero gradient: any finite step leaves it unchanged.
             optimizer.setLearningRate(config.normalized() ? (Double.isFinite(lr / v) ? lr / v : 0) : lr);
             optimizer.step();

@@ -12,7 +12,8 @@ import org.imprint.tensor.Tensor;
 /**
  * One run of the reconstruction attack: candidates x_j ~ N(0, σ_x²), multipliers λ_j ~ U[0, 1] (N(0, 1) for
  * regression), labels fixed in advance (binary: first half class 0, second half class 1; multiclass: blocks
- * of m/C), then {@code iterations} steps of SGD with momentum 0.9 on {@link KktLoss}, with separate learning
+ * of m/C), then {@code iterations} steps of SGD with momentum 0.9 on {@link KktLoss} (computed by
+ * {@link ExplicitKktLoss} in float64), with separate learning
  * rates for x and λ. A NaN or infinite loss stops the run cleanly ({@link Outcome#DIVERGED}); a run whose
  * relative stationarity residual L_stat/‖θ‖² is still above {@code abortResidual} at {@code abortAt}
  * iterations is abandoned as hopeless ({@link Outcome#ABORTED}).
@@ -70,7 +71,12 @@ public final class KktAttack {
         Tensor lambda = (cfg.variant() == Variant.REGRESSION ? Tensor.normal(dtype, rng, 0, 1, m)
                                                               : Tensor.uniform(dtype, rng, 0, 1, m)).requiresGrad(true);
         int[] labels = candidateLabels(m, numClasses, cfg.variant());
-        KktLoss loss = new KktLoss(victim, labels, cfg);
+        // float64: the hand-written gradient (ExplicitKktLoss); otherwise the graph (KktLoss). Same loss and gradient.
+        ExplicitKktLoss explicit = ExplicitKktLoss.supports(victim, cfg) ? new ExplicitKktLoss(victim, labels, cfg) : null;
+        KktLoss graph = explicit == null ? new KktLoss(victim, labels, cfg) : null;
+        double thetaSquaredNorm = explicit == null ? graph.thetaSquaredNorm() : victim.parameterNorm() * victim.parameterNorm();
+        Tensor gradX = explicit == null ? null : Tensor.zeros(dtype, m, d);
+        Tensor gradLambda = explicit == null ? null : Tensor.zeros(dtype, m);
         Sgd optX = new Sgd(List.of(x), cfg.lrX(), 0.9, 0, 0, false);
         Sgd optLambda = new Sgd(List.of(lambda), cfg.lrLambda(), 0.9, 0, 0, false);
         List<Step> history = new ArrayList<>();
@@ -78,9 +84,22 @@ public final class KktAttack {
         Outcome outcome = Outcome.COMPLETED;
         int it = 0;
         for (; it <= cfg.iterations(); it++) {
-            KktLoss.Terms terms = loss.evaluate(x, lambda);
-            double value = terms.total().item();
-            Step step = new Step(it, value, terms.stationarity(), terms.prior(), terms.lambdaPenalty());
+            KktLoss.Terms terms = null;
+            double value, stationarity, prior, lambdaPenalty;
+            if (explicit != null) {
+                ExplicitKktLoss.Value v = explicit.evaluate(x.doubleData(), lambda.doubleData(), gradX.doubleData(), gradLambda.doubleData());
+                value = v.total();
+                stationarity = v.stationarity();
+                prior = v.prior();
+                lambdaPenalty = v.lambdaPenalty();
+            } else {
+                terms = graph.evaluate(x, lambda);
+                value = terms.total().item();
+                stationarity = terms.stationarity();
+                prior = terms.prior();
+                lambdaPenalty = terms.lambdaPenalty();
+            }
+            Step step = new Step(it, value, stationarity, prior, lambdaPenalty);
             if (!Double.isFinite(value)) {
                 outcome = Outcome.DIVERGED;
                 history.add(step);
@@ -91,14 +110,19 @@ public final class KktAttack {
                 history.add(step);
                 if (listener != null) listener.onStep(step);
             }
-            if (abortAt > 0 && it == abortAt && terms.stationarity() / loss.thetaSquaredNorm() > abortResidual) {
+            if (abortAt > 0 && it == abortAt && stationarity / thetaSquaredNorm > abortResidual) {
                 outcome = Outcome.ABORTED;
                 break;
             }
             if (it == cfg.iterations()) break;
-            List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lambda), null, false, false);
-            x.setGrad(g.get(0));
-            lambda.setGrad(g.get(1));
+            if (explicit != null) {
+                x.setGrad(gradX);
+                lambda.setGrad(gradLambda);
+            } else {
+                List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lambda), null, false, false);
+                x.setGrad(g.get(0));
+                lambda.setGrad(g.get(1));
+            }
             optX.step();
             if (cfg.variant() != Variant.NAIVE) optLambda.step();
             if (cfg.variant() == Variant.WEIGHT_DECAY) { // every sample has μ_i > 0: project λ onto λ ≥ 0

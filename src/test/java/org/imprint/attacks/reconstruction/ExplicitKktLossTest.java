@@ -1,0 +1,142 @@
+package org.imprint.attacks.reconstruction;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.List;
+import org.imprint.kernels.Blas;
+import org.imprint.models.Mlp;
+import org.imprint.tensor.Autograd;
+import org.imprint.tensor.DType;
+import org.imprint.tensor.Rng;
+import org.imprint.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hand-written attack gradient against the graph one ({@link KktLoss}, itself checked against finite
+ * differences and the closed form in {@link KktLossGradientTest}): same loss terms and same ∂L/∂x, ∂L/∂λ to
+ * round-off, for every KKT variant, depth 1–4, every bias layout, with the box prior and the λ penalty active.
+ */
+class ExplicitKktLossTest {
+    private static final double ALPHA = 7.0;
+
+    private static AttackConfig config(Variant v, int m, boolean box) {
+        return new AttackConfig(m, ALPHA, 0.1, 1e-4, 0.1, 0.3, 10, box, -0.5, 0.5, v, 1);
+    }
+
+    private static double[] random(long seed, int n, double lo, double hi) {
+        return Tensor.uniform(DType.F64, new Rng(seed), lo, hi, n).toDoubleArray();
+    }
+
+    /** Maximum elementwise difference relative to the largest magnitude of the reference. */
+    private static double relativeError(double[] expected, double[] actual) {
+        double scale = 0, diff = 0;
+        for (int i = 0; i < expected.length; i++) {
+            scale = Math.max(scale, Math.abs(expected[i]));
+            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+        }
+        return diff / Math.max(scale, 1e-300);
+    }
+
+    private static void compare(Mlp net, Variant v, int m, boolean box, String what) {
+        int d = net.inputs();
+        int classes = net.outputs() == 1 ? 2 : net.outputs();
+        int[] labels = KktAttack.candidateLabels(m, classes, v);
+        AttackConfig cfg = config(v, m, box);
+        double[] x0 = random(3, m * d, -0.8, 0.8);  // pixels outside the ±0.5 box: the prior is active
+        double[] l0 = v == Variant.REGRESSION ? random(4, m, -0.6, 0.6) : random(4, m, 0.05, 0.6); // some below λ_min
+
+        KktLoss graph = new KktLoss(net, labels, cfg);
+        Tensor x = Tensor.of(x0.clone(), m, d).requiresGrad(true), lam = Tensor.of(l0.clone(), m).requiresGrad(true);
+        KktLoss.Terms terms = graph.evaluate(x, lam);
+        List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lam), null, false, false);
+
+        ExplicitKktLoss explicit = new ExplicitKktLoss(net, labels, cfg);
+        double[] gx = new double[m * d], gl = new double[m];
+        Arrays.fill(gx, Double.NaN); // overwritten, whatever was there
+        ExplicitKktLoss.Value value = explicit.evaluate(x0, l0, gx, gl);
+
+        assertEquals(terms.total().item(), value.total(), 1e-12 * Math.abs(terms.total().item()), what + ": total");
+        assertEquals(terms.stationarity(), value.stationarity(), 1e-12 * terms.stationarity(), what + ": stationarity");
+        assertEquals(terms.prior(), value.prior(), 1e-12 * Math.abs(terms.prior()) + 1e-300, what + ": prior");
+        assertEquals(terms.lambdaPenalty(), value.lambdaPenalty(), 1e-12 * Math.abs(terms.lambdaPenalty()) + 1e-300, what + ": λ penalty");
+        assertTrue(relativeError(g.get(0).toDoubleArray(), gx) < 1e-11, what + ": dL/dx rel. error " + relativeError(g.get(0).toDoubleArray(), gx));
+        assertTrue(relativeError(g.get(1).toDoubleArray(), gl) < 1e-11, what + ": dL/dλ rel. error " + relativeError(g.get(1).toDoubleArray(), gl));
+    }
+
+    @Test void matchesTheGraphForEveryVariantDepthAndBiasLayout() {
+        int d = 6, m = 8;
+        for (int[] widths : new int[][] {{d, 1}, {d, 5, 1}, {d, 7, 4, 1}, {d, 5, 4, 3, 1}, {d, 5, 3}, {d, 4, 5, 4}}) {
+            for (Mlp.BiasMode bias : Mlp.BiasMode.values()) {
+                Mlp net = Mlp.initialise(widths, bias, Mlp.InitDistribution.PYTORCH_UNIFORM, new double[] {1.5}, new Rng(11), DType.F64);
+                int classes = net.outputs() == 1 ? 2 : net.outputs();
+                for (Variant v : Variant.values()) {
+                    if (v == Variant.NAIVE || (v == Variant.MULTICLASS) != (classes > 2)) continue;
+                    for (boolean box : new boolean[] {true, false}) {
+                        compare(net, v, m, box, v + " " + Arrays.toString(widths) + " bias " + bias + " box " + box);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Sizes where the elementwise passes split over threads and the GEMMs go native. */
+    @Test void matchesTheGraphAtSizesThatRunInParallel() {
+        int before = Blas.threads();
+        try {
+            Blas.setThreads(2);
+            Mlp net = Mlp.initialise(new int[] {50, 300, 200, 1}, Mlp.BiasMode.FIRST, Mlp.InitDistribution.PYTORCH_UNIFORM,
+                    new double[] {1.0}, new Rng(5), DType.F64);
+            compare(net, Variant.BINARY, 240, true, "binary 50-300-200-1, m 240");
+            Mlp multi = Mlp.initialise(new int[] {50, 300, 4}, Mlp.BiasMode.ALL, Mlp.InitDistribution.PYTORCH_UNIFORM,
+                    new double[] {1.0}, new Rng(6), DType.F64);
+            compare(multi, Variant.MULTICLASS, 240, true, "multiclass 50-300-4, m 240");
+        } finally {
+            Blas.setThreads(before);
+        }
+    }
+
+    @Test void repeatedCallsGiveTheSameBitsAndThreadCountsAgree() {
+        int before = Blas.threads();
+        try {
+            Mlp net = Mlp.initialise(new int[] {50, 300, 200, 1}, Mlp.BiasMode.FIRST, Mlp.InitDistribution.PYTORCH_UNIFORM,
+                    new double[] {1.0}, new Rng(5), DType.F64);
+            int m = 240;
+            int[] labels = KktAttack.candidateLabels(m, 2, Variant.BINARY);
+            ExplicitKktLoss loss = new ExplicitKktLoss(net, labels, config(Variant.BINARY, m, true));
+            double[] x = random(3, m * 50, -0.8, 0.8), l = random(4, m, 0.05, 0.6);
+            double[][] gx = new double[3][m * 50], gl = new double[3][m];
+            double[] totals = new double[3];
+            for (int run = 0; run < 3; run++) {
+                Blas.setThreads(run == 0 ? 1 : 2);
+                totals[run] = loss.evaluate(x, l, gx[run], gl[run]).total();
+            }
+            // repeated calls on the same buffers: the same bits
+            assertEquals(totals[1], totals[2], 0.0);
+            assertArrayEquals(gx[1], gx[2], 0.0);
+            assertArrayEquals(gl[1], gl[2], 0.0);
+            // one against two threads: OpenBLAS may split its sums differently, so to round-off
+            assertEquals(totals[0], totals[1], 1e-13 * Math.abs(totals[0]));
+            assertTrue(relativeError(gx[0], gx[1]) < 1e-12, "dL/dx, 1 vs 2 threads");
+            assertTrue(relativeError(gl[0], gl[1]) < 1e-12, "dL/dλ, 1 vs 2 threads");
+            assertFalse(Double.isNaN(totals[0]));
+        } finally {
+            Blas.setThreads(before);
+        }
+    }
+
+    @Test void refusesWhatItDoesNotCompute() {
+        Mlp f32 = Mlp.initialise(new int[] {4, 3, 1}, Mlp.BiasMode.FIRST, Mlp.InitDistribution.PYTORCH_UNIFORM, new double[] {1}, new Rng(1), DType.F32);
+        Mlp f64 = Mlp.initialise(new int[] {4, 3, 1}, Mlp.BiasMode.FIRST, Mlp.InitDistribution.PYTORCH_UNIFORM, new double[] {1}, new Rng(1), DType.F64);
+        assertFalse(ExplicitKktLoss.supports(f32, config(Variant.BINARY, 4, true)));
+        assertFalse(ExplicitKktLoss.supports(f64, config(Variant.NAIVE, 4, true)));
+        assertTrue(ExplicitKktLoss.supports(f64, config(Variant.BINARY, 4, true)));
+        assertThrows(IllegalArgumentException.class, () -> new ExplicitKktLoss(f64, new int[4], config(Variant.NAIVE, 4, true)));
+        ExplicitKktLoss loss = new ExplicitKktLoss(f64, new int[] {0, 0, 1, 1}, config(Variant.BINARY, 4, true));
+        assertThrows(IllegalArgumentException.class, () -> loss.evaluate(new double[12], new double[4], new double[16], new double[4]));
+    }
+}
