@@ -110,6 +110,11 @@ public final class ReconstructCommand implements Callable<Integer> {
     @Option(names = "--box-hi", defaultValue = "1", description = "Upper bound of the box. Default: ${DEFAULT-VALUE}.")
     double boxHi;
 
+    @Option(names = "--pixel-box", description = "Put the box on the images' own pixels, x + mean in [0, 1] per pixel, instead of "
+            + "[-1, 1] on the mean-subtracted x (Imprint's tighter prior; needs the training mean from the run's data). "
+            + "--box-lo/--box-hi, if given, are then read on the pixel scale.")
+    boolean pixelBox;
+
     @Option(names = "--abort-at", description = "Abandon a run at this iteration if L_stat/|θ|² is still above --abort-residual (default: iterations/5; 0: never).")
     Integer abortAt;
 
@@ -166,7 +171,15 @@ public final class ReconstructCommand implements Callable<Integer> {
 
         AttackConfig base;
         try {
+            if (pixelBox) {
+                if (!box) throw new BadInputException("--pixel-box and --no-box contradict each other");
+                if (data == null) throw new BadInputException("--pixel-box needs the training mean: give a run folder of imprint train or --data");
+                var parsed = spec.commandLine().getParseResult();
+                if (!parsed.hasMatchedOption("--box-lo")) boxLo = 0;
+                if (!parsed.hasMatchedOption("--box-hi")) boxHi = 1;
+            }
             base = new AttackConfig(m, 100, 0.1, lrLambda, 0.01, 0.1, iterations, box, boxLo, boxHi, v, 0);
+            if (pixelBox) base = base.withBoxShift(data.mean());
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage());
         }
@@ -244,7 +257,7 @@ public final class ReconstructCommand implements Callable<Integer> {
         config.put("rank_by", byExtraction ? "extraction score (auditor mode)" : "final attack loss");
         config.putPOJO("search_space", space);
         config.put("dtype", type.name());
-        config.put("box_prior", box ? "[" + boxLo + ", " + boxHi + "]" : "off");
+        config.put("box_prior", !box ? "off" : pixelBox ? "[" + boxLo + ", " + boxHi + "] on x + mean (pixel box)" : "[" + boxLo + ", " + boxHi + "]");
         config.put("auditor_mode", data != null);
         config.set("provenance", Provenance.json(JSON));
         ArrayNode runsJson = config.putArray("run_results");
@@ -314,6 +327,8 @@ public final class ReconstructCommand implements Callable<Integer> {
                     + "a 'reconstruction' that does not beat it shows the class average, not the image");
             summary.put("high_correlation_means", "Imprint's supplementary count, not the papers' measure: training images whose nearest candidate has "
                     + "Pearson correlation > 0.8 with them (mean-subtracted values); independent of the min-max rescaling that SSIM depends on");
+            summary.put("reconstructed_low_correlation_means", "of the reconstructed (SSIM > 0.4), those whose candidate has Pearson correlation < "
+                    + Evaluation.LOW_CORRELATION + " with the image: the SSIM count passes them, the picture does not show the image");
             summary.set("config", config);
             AtomicFiles.writeString(out.resolve("summary.json"), JSON.writeValueAsString(summary) + "\n");
             o.printf(Locale.ROOT, "AUDITOR MODE (uses the training set): %d of %d training images reconstructed (SSIM > 0.4, %.1f%%), "
@@ -322,6 +337,11 @@ public final class ReconstructCommand implements Callable<Integer> {
                     100 * s.reconstructedFraction(), s.reconstructedBeyondMean(), s.meanImageBaseline(), s.meanTop10Ssim(), s.spearmanSsimMargin());
             o.printf(Locale.ROOT, "supplementary: %d of %d training images have a candidate with correlation > 0.8 (median correlation %.3f)%n",
                     s.highCorrelation(), s.trainingImages(), s.medianCorrelation());
+            if (s.reconstructedLowCorrelation() > 0) {
+                o.printf(Locale.ROOT, "caution: %d of the %d counted as reconstructed correlate below %.1f with their image: blurred averages on a "
+                        + "dark background pass SSIM > 0.4 without showing the image (see grid.png)%n", s.reconstructedLowCorrelation(),
+                        s.reconstructed(), Evaluation.LOW_CORRELATION);
+            }
             o.println("wrote " + out.resolve("grid.png") + ", " + out.resolve("ssim-vs-margin.png") + ", matches.csv/json, summary.json");
         } else {
             o.println("no training data: candidates only (give a run folder or --data to evaluate in auditor mode)");

@@ -23,6 +23,28 @@ public final class Blas {
      */
     public static final long NATIVE_MIN_WORK = 4L * 4 * 4;
 
+    /**
+     * Products with fewer multiply-adds than this run on one OpenBLAS thread even when {@link #threads()} is larger.
+     * In a tight loop two threads win from about 4e6 multiply-adds (1024·64·64 f32: 0.12 ms on one thread, 0.06 ms on
+     * two), but inside a training step, where each product sits between Java passes and OpenBLAS's helper has to
+     * be woken again, they lost: the small LLaMA step (products of 4e6–1.7e7) took 21.6–25.8 ms with its products
+     * on one thread and 30.7–34.0 ms with those above 8e6 on two (2 cores, idle). Larger products (the MLP victims,
+     * 7.8e7 and up) keep both threads.
+     */
+    public static final long PARALLEL_MIN_WORK = 1L << 26;
+
+    /**
+     * OpenBLAS itself runs products of at most this many multiply-adds on the calling thread (its
+     * SMP_THRESHOLD_MIN 65536 × GEMM_MULTITHREAD_THRESHOLD 4, interface/gemm.c), and Imprint leaves its thread
+     * count alone for them: such products may be issued from several Java threads at once.
+     */
+    public static final long OPENBLAS_SINGLE_THREAD_WORK = 65536L * 4;
+
+    /** Whether an m×n×k product runs on the calling thread alone without touching the thread count (see above). */
+    public static boolean runsOnCallingThread(int m, int n, int k) {
+        return (long) m * n * k <= OPENBLAS_SINGLE_THREAD_WORK || !OpenBlas.isAvailable() && threads == 1;
+    }
+
     private static volatile int threads = initialThreads();
 
     private Blas() {}
@@ -45,8 +67,13 @@ public final class Blas {
             return;
         }
         if (OpenBlas.isAvailable() && (long) m * n * k >= NATIVE_MIN_WORK) {
-            OpenBlas.dgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
-                    slice(c, cOff), ldc);
+            int restore = singleThreadForSmall(m, n, k);
+            try {
+                OpenBlas.dgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
+                        slice(c, cOff), ldc);
+            } finally {
+                if (restore > 0) OpenBlas.setThreads(restore);
+            }
         } else {
             JavaGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         }
@@ -65,11 +92,28 @@ public final class Blas {
             return;
         }
         if (OpenBlas.isAvailable() && (long) m * n * k >= NATIVE_MIN_WORK) {
-            OpenBlas.sgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
-                    slice(c, cOff), ldc);
+            int restore = singleThreadForSmall(m, n, k);
+            try {
+                OpenBlas.sgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
+                        slice(c, cOff), ldc);
+            } finally {
+                if (restore > 0) OpenBlas.setThreads(restore);
+            }
         } else {
             JavaGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         }
+    }
+
+    /**
+     * Puts OpenBLAS on one thread for a product below {@link #PARALLEL_MIN_WORK} that it would otherwise split;
+     * returns the thread count to restore afterwards, or 0 when nothing was changed.
+     */
+    private static int singleThreadForSmall(int m, int n, int k) {
+        int t = threads;
+        long work = (long) m * n * k;
+        if (t <= 1 || work >= PARALLEL_MIN_WORK || work <= OPENBLAS_SINGLE_THREAD_WORK) return 0;
+        OpenBlas.setThreads(1);
+        return t;
     }
 
     /** Sets the number of threads used by matrix products (OpenBLAS and the Java fallback); {@code n >= 1}. */

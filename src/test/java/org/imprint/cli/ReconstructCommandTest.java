@@ -41,6 +41,29 @@ class ReconstructCommandTest {
         assertTrue(Files.readString(out.resolve("summary.json")).contains("\"search_seed\" : 0"));
     }
 
+    /** The pixel box bounds x + mean: recorded in the config, and every pooled candidate ends inside (or near) [0, 1] once the mean is added. */
+    @Test void pixelBoxKeepsCandidatesInThePixelRange() throws Exception {
+        Path out = tmp.resolve("rec-pixel");
+        CliTest.Result r = CliTest.run("reconstruct", run.toString(), "--runs", "1", "--iterations", "200", "--abort-at", "0",
+                "--lr-x", "0.05", "--sigma-x", "0.5", "--pixel-box", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(Files.readString(out.resolve("summary.json")).contains("on x + mean (pixel box)"));
+        double[] x = Safetensors.read(out.resolve("candidates.safetensors")).tensor("x").toDoubleArray();
+        double[] mean = Safetensors.read(run.resolve("data.safetensors")).tensor("mean").toDoubleArray();
+        double worst = 0;
+        for (int i = 0; i < x.length; i++) {
+            double v = x[i] + mean[i % mean.length];
+            worst = Math.max(worst, Math.max(v - 1, -v));
+        }
+        // σ_x = 0.5 starts most pixels outside [0, 1]; the penalty pulls them back to within a small overshoot
+        assertTrue(worst < 0.1, "largest excursion outside [0, 1]: " + worst);
+        CliTest.Result contradiction = CliTest.run("reconstruct", run.toString(), "--pixel-box", "--no-box");
+        assertEquals(Main.BAD_INPUT, contradiction.code());
+        CliTest.Result noMean = CliTest.run("reconstruct", run.resolve("model.safetensors").toString(), "--pixel-box", "--candidates", "4");
+        assertEquals(Main.BAD_INPUT, noMean.code());
+        assertTrue(noMean.err().contains("needs the training mean"), noMean.err());
+    }
+
     @Test void badInput() {
         CliTest.Result missing = CliTest.run("reconstruct", tmp.resolve("nope").toString());
         assertEquals(Main.BAD_INPUT, missing.code());

@@ -123,6 +123,37 @@ class BlasTest {
         assertThrows(IllegalArgumentException.class, () -> Blas.setThreads(0));
     }
 
+    /** Small products run on one OpenBLAS thread and leave the configured count in place; results equal a large call's. */
+    @Test
+    void smallProductsRunSingleThreadedAndRestoreTheThreadCount() {
+        int before = Blas.threads();
+        try {
+            Blas.setThreads(2);
+            int m = 256, n = 256, k = 64; // 4.2e6 multiply-adds: OpenBLAS would split it, Imprint keeps it on one thread
+            assertTrue((long) m * n * k < Blas.PARALLEL_MIN_WORK && (long) m * n * k > Blas.OPENBLAS_SINGLE_THREAD_WORK);
+            assertTrue(Blas.runsOnCallingThread(64, 64, 16));
+            assertFalse(Blas.runsOnCallingThread(m, n, k));
+            double[] a = new double[m * k], b = new double[k * n], c = new double[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = Math.sin(i);
+            for (int i = 0; i < b.length; i++) b[i] = Math.cos(i);
+            Blas.dgemm(false, false, m, n, k, 1.0, a, 0, k, b, 0, n, 0.0, c, 0, n);
+            assertEquals(2, Blas.threads());
+            if (OpenBlas.isAvailable()) assertEquals(2, OpenBlas.threads(), "OpenBLAS's count restored after the call");
+            for (int i = 0; i < m; i += 17) {
+                for (int j = 0; j < n; j += 13) {
+                    double expected = 0;
+                    for (int p = 0; p < k; p++) expected += a[i * k + p] * b[p * n + j];
+                    assertEquals(expected, c[i * n + j], 1e-12);
+                }
+            }
+            float[] af = new float[m * k], bf = new float[k * n], cf = new float[m * n];
+            Blas.sgemm(false, false, m, n, k, 1f, af, 0, k, bf, 0, n, 0f, cf, 0, n);
+            if (OpenBlas.isAvailable()) assertEquals(2, OpenBlas.threads());
+        } finally {
+            Blas.setThreads(before);
+        }
+    }
+
     @Test
     void threadsAndBackendAreReported() {
         int before = Blas.threads();

@@ -1,5 +1,6 @@
 package org.imprint.models;
 
+import static org.imprint.testing.Agreement.relativeError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -20,15 +21,6 @@ import org.junit.jupiter.api.Test;
  * bias layout, float64 and float32, full and partial batches, and inputs with exact zeros in the pre-activations.
  */
 class MlpBackpropTest {
-    private static double relativeError(double[] expected, double[] actual) {
-        double scale = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        return diff / Math.max(scale, 1e-300);
-    }
-
     private static int[] labels(int n, int classes) {
         int[] y = new int[n];
         for (int i = 0; i < n; i++) y[i] = (i * 7 + 3) % classes;

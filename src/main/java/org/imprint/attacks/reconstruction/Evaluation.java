@@ -31,6 +31,11 @@ public final class Evaluation {
     public static final double RECONSTRUCTED_SSIM = 0.4;
     /** Correlation above which a candidate is counted as showing its training image (Imprint's supplementary count). */
     public static final double HIGH_CORRELATION = 0.8;
+    /**
+     * Correlation below which an SSIM &gt; 0.4 match is flagged: with the candidate held to a dark background (e.g.
+     * by the pixel box) a blurred class average passes SSIM &gt; 0.4 against most digits at r ≈ 0.2–0.4.
+     */
+    public static final double LOW_CORRELATION = 0.5;
 
     private Evaluation() {}
 
@@ -53,12 +58,14 @@ public final class Evaluation {
     /**
      * The headline numbers. {@code reconstructed} is the papers' count (SSIM &gt; 0.4);
      * {@code meanImageBaseline} counts the training images that the mean image alone already scores above 0.4
-     * against, and {@code reconstructedBeyondMean} the reconstructed images whose candidate also beats it.
+     * against, and {@code reconstructedBeyondMean} the reconstructed images whose candidate also beats it;
+     * {@code reconstructedLowCorrelation} counts the reconstructed ones whose candidate correlates below
+     * {@link #LOW_CORRELATION} with the image (SSIM passes, the picture does not show that image).
      */
     public record Summary(int trainingImages, int candidates, int reconstructed, double reconstructedFraction,
                           int reconstructedBeyondMean, int meanImageBaseline,
                           double meanTop10Ssim, double medianSsim, double spearmanSsimMargin,
-                          int highCorrelation, double medianCorrelation) {}
+                          int highCorrelation, double medianCorrelation, int reconstructedLowCorrelation) {}
 
     /** The pooled candidates (mean-subtracted, row-major (M, d)) with the run and multiplier of each. */
     public record Pool(double[] x, int count, int[] run, double[] lambda) {}
@@ -94,11 +101,12 @@ public final class Evaluation {
         double[] margin = matches.stream().mapToDouble(Match::margin).toArray();
         double[] sorted = ssim.clone();
         Arrays.sort(sorted);
-        int good = 0, beyond = 0, baseline = 0, correlated = 0;
+        int good = 0, beyond = 0, baseline = 0, correlated = 0, lowCorrelation = 0;
         double[] corr = matches.stream().mapToDouble(Match::correlation).sorted().toArray();
         for (Match m : matches) {
             if (m.highlyCorrelated()) correlated++;
             if (m.reconstructed()) good++;
+            if (m.reconstructed() && m.correlation() < LOW_CORRELATION) lowCorrelation++;
             if (m.beatsMeanImage()) beyond++;
             if (m.meanImageSsim() > RECONSTRUCTED_SSIM) baseline++;
         }
@@ -106,7 +114,7 @@ public final class Evaluation {
         int k = Math.min(10, sorted.length);
         for (int i = 0; i < k; i++) top += sorted[sorted.length - 1 - i];
         return new Summary(ssim.length, candidates, good, (double) good / ssim.length, beyond, baseline, top / Math.max(k, 1),
-                sorted[sorted.length / 2], Ranks.spearman(ssim, margin), correlated, corr[corr.length / 2]);
+                sorted[sorted.length / 2], Ranks.spearman(ssim, margin), correlated, corr[corr.length / 2], lowCorrelation);
     }
 
     /**

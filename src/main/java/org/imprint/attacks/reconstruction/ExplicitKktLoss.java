@@ -46,6 +46,7 @@ public final class ExplicitKktLoss {
     private final double[][] weights, biases; // the victim's parameters (not modified)
     private final double alpha, lambdaMin, boxLo, boxHi;
     private final boolean boxPrior;
+    private final double[] boxShift; // s per input coordinate, or null
     private final int[] labels;
     private final double[] direction; // v_j, (m, C)
 
@@ -86,6 +87,10 @@ public final class ExplicitKktLoss {
         this.boxPrior = config.boxPrior();
         this.boxLo = config.boxLo();
         this.boxHi = config.boxHi();
+        this.boxShift = config.boxShift() == null ? null : config.boxShift().clone();
+        if (boxShift != null && boxShift.length != widths[0]) {
+            throw new IllegalArgumentException("box shift has " + boxShift.length + " values for " + widths[0] + " inputs");
+        }
         this.labels = labels.clone();
         this.direction = new double[m * outputs];
         if (variant != Variant.MULTICLASS) {
@@ -271,11 +276,12 @@ public final class ExplicitKktLoss {
         });
     }
 
-    /** Σ relu(x − hi)² + relu(lo − x)², its gradient added to gradX. */
+    /** Σ relu(x + s − hi)² + relu(lo − x − s)², its gradient added to gradX. */
     private double boxPrior(double[] x, double[] gradX) {
         double sum = 0;
+        int d = widths[0];
         for (int i = 0; i < x.length; i++) {
-            double v = x[i];
+            double v = boxShift == null ? x[i] : x[i] + boxShift[i % d];
             if (v > boxHi) {
                 double e = v - boxHi;
                 sum += e * e;

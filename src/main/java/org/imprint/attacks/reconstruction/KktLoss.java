@@ -12,7 +12,7 @@ import org.imprint.tensor.Tensor;
  * extraction.py (reconstruction.md §2):
  * <pre>
  *   L_stat  = Σ_{p ∈ all parameters} ‖θ_p − ∇_{θ_p} Σ_j out_j‖²,  out_j = λ_j·q_j(x_j)/m
- *   L_prior = Σ_{j, pixels} relu(x − hi)² + relu(lo − x)²            (box prior, optional)
+ *   L_prior = Σ_{j, pixels} relu(x + s − hi)² + relu(lo − x − s)²    (box prior, optional; s = 0 or the mean)
  *   L_λ     = 5·Σ_j relu(λ_min − λ_j)²                                (not for regression)
  *   L       = L_stat + L_prior + L_λ
  * </pre>
@@ -111,7 +111,8 @@ public final class KktLoss {
         }
         double priorValue = 0, lambdaValue = 0;
         if (config.boxPrior()) {
-            Tensor prior = x.boxPenalty(config.boxLo(), config.boxHi());
+            Tensor boxed = config.boxShift() == null ? x : x.add(Tensor.of(config.boxShift().clone(), x.dim(1)).to(x.dtype()));
+            Tensor prior = boxed.boxPenalty(config.boxLo(), config.boxHi());
             priorValue = prior.item();
             total = total.add(prior);
         }

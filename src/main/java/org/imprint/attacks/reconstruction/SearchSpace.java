@@ -39,6 +39,6 @@ public record SearchSpace(double lrXLo, double lrXHi, double sigmaXLo, double si
         return new AttackConfig(base.candidates(), Double.isNaN(fixedAlpha) ? alpha : fixedAlpha,
                 Double.isNaN(fixedLrX) ? lrX : fixedLrX, base.lrLambda(), Double.isNaN(fixedSigmaX) ? sigma : fixedSigmaX,
                 Double.isNaN(fixedLambdaMin) ? lmin : fixedLambdaMin, base.iterations(), base.boxPrior(), base.boxLo(),
-                base.boxHi(), base.variant(), seed);
+                base.boxHi(), base.variant(), seed, base.boxShift());
     }
 }

@@ -86,6 +86,12 @@ public final class Llama {
 
     public LlamaConfig config() { return config; }
 
+    /** cos(t·θ_j) for the rotary embedding, (T, headSize) with j = i mod headSize/2 (for {@link LlamaBackprop}). */
+    Tensor ropeCos() { return cos; }
+
+    /** sin(t·θ_j), laid out as {@link #ropeCos()}. */
+    Tensor ropeSin() { return sin; }
+
     public DType dtype() { return dtype; }
 
     /** Every parameter under its llama2.c name, in a fixed order (shares the live tensors). */

@@ -97,11 +97,19 @@ public final class LmTrainer {
             evals.add(e);
             listener.onEval(e);
         }
+        // float32: the written-out step (LlamaBackprop); float64 models go through autograd. Same loss and gradients.
+        LlamaBackprop step = model.dtype() == org.imprint.tensor.DType.F32 ? new LlamaBackprop(model, batch) : null;
         for (long s = start; s < steps; s++) {
             TextCorpus.Batch b = corpus.trainBatch(seed, s, batch, length);
             long a = System.nanoTime();
-            Tensor loss = model.loss(b.inputs(), b.targets(), batch, length);
-            loss.backward();
+            double value;
+            if (step != null) {
+                value = step.lossAndGradients(b.inputs(), b.targets());
+            } else {
+                Tensor loss = model.loss(b.inputs(), b.targets(), batch, length);
+                loss.backward();
+                value = loss.item();
+            }
             long c = System.nanoTime();
             optimizer.scaleLearningRates(schedule.rate(1, s, steps));
             optimizer.step();
@@ -110,7 +118,6 @@ public final class LmTrainer {
             timing.forwardBackwardNanos += c - a;
             timing.optimizerNanos += d - c;
             timing.steps++;
-            double value = loss.item();
             if (!Double.isFinite(value)) throw new IllegalStateException("the training loss became " + value + " at step " + s + " (learning rate too high?)");
             lossSum += value;
             lossCount++;

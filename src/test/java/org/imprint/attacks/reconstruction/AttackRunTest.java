@@ -97,4 +97,16 @@ class AttackRunTest {
         assertEquals(0.0, Evaluation.extractionScore(train, n, train, n, d), 1e-12, "exact copies give distance 0");
         assertTrue(Evaluation.extractionScore(cands, 3, train, n, d) > 0.1, "noise candidates are far");
     }
+
+    /** A match that passes SSIM with a low correlation is counted as reconstructed and flagged; a true copy is not flagged. */
+    @Test void summaryFlagsSsimPassesWithoutCorrelation() {
+        List<Evaluation.Match> m = List.of(
+                new Evaluation.Match(0, 0, 0, 0.55, 0.225, 1, 0, 0, 0.5, 0.4, 0.3, 0.30),  // SSIM passes, r 0.30: a blob
+                new Evaluation.Match(1, 1, 1, 0.90, 0.05, 2, 1, 0, 0.5, 0.1, 0.3, 0.97),   // a copy
+                new Evaluation.Match(2, 2, 1, 0.20, 0.40, 3, 2, 0, 0.5, 0.9, 0.3, 0.10));  // neither
+        Evaluation.Summary s = Evaluation.summarize(m, 3);
+        assertEquals(2, s.reconstructed());
+        assertEquals(1, s.reconstructedLowCorrelation());
+        assertEquals(1, s.highCorrelation());
+    }
 }

@@ -1,5 +1,6 @@
 package org.imprint.attacks.reconstruction;
 
+import static org.imprint.testing.Agreement.relativeError;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,21 +33,15 @@ class ExplicitKktLossTest {
         return Tensor.uniform(DType.F64, new Rng(seed), lo, hi, n).toDoubleArray();
     }
 
-    /** Maximum elementwise difference relative to the largest magnitude of the reference. */
-    private static double relativeError(double[] expected, double[] actual) {
-        double scale = 0, diff = 0;
-        for (int i = 0; i < expected.length; i++) {
-            scale = Math.max(scale, Math.abs(expected[i]));
-            diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
-        }
-        return diff / Math.max(scale, 1e-300);
+    private static void compare(Mlp net, Variant v, int m, boolean box, String what) {
+        compare(net, config(v, m, box), what);
     }
 
-    private static void compare(Mlp net, Variant v, int m, boolean box, String what) {
-        int d = net.inputs();
+    private static void compare(Mlp net, AttackConfig cfg, String what) {
+        int d = net.inputs(), m = cfg.candidates();
+        Variant v = cfg.variant();
         int classes = net.outputs() == 1 ? 2 : net.outputs();
         int[] labels = KktAttack.candidateLabels(m, classes, v);
-        AttackConfig cfg = config(v, m, box);
         double[] x0 = random(3, m * d, -0.8, 0.8);  // pixels outside the ±0.5 box: the prior is active
         double[] l0 = v == Variant.REGRESSION ? random(4, m, -0.6, 0.6) : random(4, m, 0.05, 0.6); // some below λ_min
 
@@ -82,6 +77,29 @@ class ExplicitKktLossTest {
                 }
             }
         }
+    }
+
+    /** The pixel box: bounds on x + s with a per-coordinate shift s (the training mean), against the graph. */
+    @Test void shiftedBoxMatchesTheGraph() {
+        int d = 6, m = 8;
+        double[] mean = random(9, d, 0.0, 0.6);
+        for (Mlp.BiasMode bias : Mlp.BiasMode.values()) {
+            Mlp net = Mlp.initialise(new int[] {d, 7, 4, 1}, bias, Mlp.InitDistribution.PYTORCH_UNIFORM, new double[] {1.5}, new Rng(11), DType.F64);
+            AttackConfig cfg = new AttackConfig(m, ALPHA, 0.1, 1e-4, 0.1, 0.3, 10, true, 0, 1, Variant.BINARY, 1).withBoxShift(mean);
+            compare(net, cfg, "pixel box, bias " + bias);
+        }
+        // x = 0.5 − s puts every pixel mid-box: no penalty; x = 1.25 − s is 0.25 above everywhere: 0.0625 per pixel
+        Mlp net = Mlp.initialise(new int[] {d, 3, 1}, Mlp.BiasMode.FIRST, Mlp.InitDistribution.PYTORCH_UNIFORM, new double[] {1}, new Rng(1), DType.F64);
+        AttackConfig cfg = new AttackConfig(2, ALPHA, 0.1, 1e-4, 0.1, 0.3, 10, true, 0, 1, Variant.BINARY, 1).withBoxShift(mean);
+        ExplicitKktLoss loss = new ExplicitKktLoss(net, new int[] {0, 1}, cfg);
+        double[] mid = new double[2 * d], above = new double[2 * d];
+        for (int i = 0; i < 2 * d; i++) {
+            mid[i] = 0.5 - mean[i % d];
+            above[i] = 1.25 - mean[i % d];
+        }
+        assertEquals(0.0, loss.evaluate(mid, new double[] {1, 1}, new double[2 * d], new double[2]).prior(), 0.0);
+        assertEquals(2 * d * 0.0625, loss.evaluate(above, new double[] {1, 1}, new double[2 * d], new double[2]).prior(), 1e-12);
+        assertThrows(IllegalArgumentException.class, () -> new ExplicitKktLoss(net, new int[] {0, 1}, cfg.withBoxShift(new double[d + 1])));
     }
 
     /** Sizes where the elementwise passes split over threads and the GEMMs go native. */
