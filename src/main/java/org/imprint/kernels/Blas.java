@@ -67,13 +67,9 @@ public final class Blas {
             return;
         }
         if (OpenBlas.isAvailable() && (long) m * n * k >= NATIVE_MIN_WORK) {
-            int restore = singleThreadForSmall(m, n, k);
-            try {
-                OpenBlas.dgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
-                        slice(c, cOff), ldc);
-            } finally {
-                if (restore > 0) OpenBlas.setThreads(restore);
-            }
+            chooseThreads(m, n, k);
+            OpenBlas.dgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
+                    slice(c, cOff), ldc);
         } else {
             JavaGemm.dgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         }
@@ -92,28 +88,22 @@ public final class Blas {
             return;
         }
         if (OpenBlas.isAvailable() && (long) m * n * k >= NATIVE_MIN_WORK) {
-            int restore = singleThreadForSmall(m, n, k);
-            try {
-                OpenBlas.sgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
-                        slice(c, cOff), ldc);
-            } finally {
-                if (restore > 0) OpenBlas.setThreads(restore);
-            }
+            chooseThreads(m, n, k);
+            OpenBlas.sgemm(transA, transB, m, n, k, alpha, slice(a, aOff), lda, slice(b, bOff), ldb, beta,
+                    slice(c, cOff), ldc);
         } else {
             JavaGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, threads);
         }
     }
 
     /**
-     * Puts OpenBLAS on one thread for a product below {@link #PARALLEL_MIN_WORK} that it would otherwise split;
-     * returns the thread count to restore afterwards, or 0 when nothing was changed.
+     * One OpenBLAS thread for a product below {@link #PARALLEL_MIN_WORK} that OpenBLAS would otherwise split, the
+     * configured count for larger ones; products OpenBLAS keeps on the calling thread anyway leave the count alone.
      */
-    private static int singleThreadForSmall(int m, int n, int k) {
-        int t = threads;
+    private static void chooseThreads(int m, int n, int k) {
         long work = (long) m * n * k;
-        if (t <= 1 || work >= PARALLEL_MIN_WORK || work <= OPENBLAS_SINGLE_THREAD_WORK) return 0;
-        OpenBlas.setThreads(1);
-        return t;
+        if (threads <= 1 || work <= OPENBLAS_SINGLE_THREAD_WORK) return;
+        OpenBlas.useThreads(work < PARALLEL_MIN_WORK ? 1 : threads);
     }
 
     /** Sets the number of threads used by matrix products (OpenBLAS and the Java fallback); {@code n >= 1}. */

@@ -107,24 +107,49 @@ public final class OpenBlas {
         return FAILURE;
     }
 
+    // The count set by setThreads (what callers asked for) and the count OpenBLAS runs with now, which a product
+    // or factorization may lower for itself (useThreads); 0 until first read from the library.
+    private static volatile int configured, current;
+
     /** Sets OpenBLAS's thread count; {@code n >= 1}. No effect when not loaded. */
     public static void setThreads(int n) {
         if (N == null) return;
+        configured = n;
+        apply(n);
+    }
+
+    /** OpenBLAS's configured thread count (see {@link #setThreads}), or 1 when not loaded. */
+    public static int threads() {
+        if (N == null) return 1;
+        if (configured == 0) {
+            try {
+                configured = (int) N.getThreads.invokeExact();
+            } catch (Throwable e) {
+                throw rethrow(e);
+            }
+            current = configured;
+        }
+        return configured;
+    }
+
+    /**
+     * Runs the next calls on {@code n} threads (at most the configured count), calling into the library only when
+     * that changes: openblas_set_num_threads costs microseconds, too much to pay twice around every small product.
+     * Other Java threads' calls may see the lowered count; that changes their speed, not their results.
+     */
+    static void useThreads(int n) {
+        if (N == null) return;
+        int want = Math.max(1, Math.min(n, threads()));
+        if (current != want) apply(want);
+    }
+
+    private static void apply(int n) {
         try {
             N.setThreads.invokeExact(n);
         } catch (Throwable e) {
             throw rethrow(e);
         }
-    }
-
-    /** OpenBLAS's thread count, or 1 when not loaded. */
-    public static int threads() {
-        if (N == null) return 1;
-        try {
-            return (int) N.getThreads.invokeExact();
-        } catch (Throwable e) {
-            throw rethrow(e);
-        }
+        current = n;
     }
 
     /**
@@ -248,21 +273,14 @@ public final class OpenBlas {
      */
     static final int SINGLE_THREAD_NARROW_SIDE = 256;
 
-    /** Drops OpenBLAS to one thread for a tall-skinny factorization; returns the count to restore, or 0 for none. */
-    private static int enterNarrow(int m, int n) {
-        if (Math.min(m, n) > SINGLE_THREAD_NARROW_SIDE) return 0;
-        int before = threads();
-        if (before > 1) setThreads(1);
-        return before > 1 ? before : 0;
-    }
-
-    private static void leaveNarrow(int before) {
-        if (before > 0) setThreads(before);
+    /** One thread for a tall-skinny factorization, the configured count otherwise. */
+    private static void threadsForFactorization(int m, int n) {
+        useThreads(Math.min(m, n) > SINGLE_THREAD_NARROW_SIDE ? threads() : 1);
     }
 
     private static int geqrf(MethodHandle handle, ValueLayout element, int m, int n, MemorySegment a, int lda,
                              MemorySegment tau) {
-        int restore = enterNarrow(m, n);
+        threadsForFactorization(m, n);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(INT);
             MemorySegment query = arena.allocate(element);
@@ -274,14 +292,12 @@ public final class OpenBlas {
             return info.get(INT, 0);
         } catch (Throwable e) {
             throw rethrow(e);
-        } finally {
-            leaveNarrow(restore);
         }
     }
 
     private static int orgqr(MethodHandle handle, ValueLayout element, int m, int n, int k, MemorySegment a, int lda,
                              MemorySegment tau) {
-        int restore = enterNarrow(m, n);
+        threadsForFactorization(m, n);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(INT);
             MemorySegment query = arena.allocate(element);
@@ -295,14 +311,12 @@ public final class OpenBlas {
             return info.get(INT, 0);
         } catch (Throwable e) {
             throw rethrow(e);
-        } finally {
-            leaveNarrow(restore);
         }
     }
 
     private static int gesdd(MethodHandle handle, ValueLayout element, char jobz, int m, int n, MemorySegment a,
                              int lda, MemorySegment s, MemorySegment u, int ldu, MemorySegment vt, int ldvt) {
-        int restore = enterNarrow(m, n);
+        threadsForFactorization(m, n);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment info = arena.allocate(INT);
             MemorySegment job = arena.allocateFrom(ValueLayout.JAVA_BYTE, (byte) jobz);
@@ -318,8 +332,6 @@ public final class OpenBlas {
             return info.get(INT, 0);
         } catch (Throwable e) {
             throw rethrow(e);
-        } finally {
-            leaveNarrow(restore);
         }
     }
 

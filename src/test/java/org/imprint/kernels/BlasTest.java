@@ -138,7 +138,7 @@ class BlasTest {
             for (int i = 0; i < b.length; i++) b[i] = Math.cos(i);
             Blas.dgemm(false, false, m, n, k, 1.0, a, 0, k, b, 0, n, 0.0, c, 0, n);
             assertEquals(2, Blas.threads());
-            if (OpenBlas.isAvailable()) assertEquals(2, OpenBlas.threads(), "OpenBLAS's count restored after the call");
+            if (OpenBlas.isAvailable()) assertEquals(2, OpenBlas.threads(), "the configured count is unchanged by the call");
             for (int i = 0; i < m; i += 17) {
                 for (int j = 0; j < n; j += 13) {
                     double expected = 0;
