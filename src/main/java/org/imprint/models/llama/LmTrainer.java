@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.imprint.optim.Optimizer;
 import org.imprint.tensor.Autograd;
+import org.imprint.tensor.DType;
 import org.imprint.tensor.Tensor;
 import org.imprint.train.Schedule;
 
@@ -98,7 +99,7 @@ public final class LmTrainer {
             listener.onEval(e);
         }
         // float32: the written-out step (LlamaBackprop); float64 models go through autograd. Same loss and gradients.
-        LlamaBackprop step = model.dtype() == org.imprint.tensor.DType.F32 ? new LlamaBackprop(model, batch) : null;
+        LlamaBackprop step = model.dtype() == DType.F32 ? new LlamaBackprop(model, batch) : null;
         for (long s = start; s < steps; s++) {
             TextCorpus.Batch b = corpus.trainBatch(seed, s, batch, length);
             long a = System.nanoTime();
