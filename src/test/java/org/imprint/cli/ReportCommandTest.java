@@ -87,6 +87,21 @@ class ReportCommandTest {
         assertTrue(c.text().contains("class averages, not individual images"), "the caveat when nothing beats the mean image");
     }
 
+    /** SSIM passes that do not correlate with their image get their own number and caveat. */
+    @Test void ssimPassesWithoutCorrelationAreFlagged() throws Exception {
+        Path rec = tmp.resolve("rec-blobs");
+        Files.createDirectories(rec);
+        Files.writeString(rec.resolve("runs.json"), "{\"command\":\"reconstruct\",\"runs\":1,\"iterations\":5,\"run_results\":[{\"outcome\":\"completed\"}]}");
+        Files.writeString(rec.resolve("summary.json"), "{\"summary\":{\"trainingImages\":10,\"reconstructed\":8,\"reconstructedBeyondMean\":7,"
+                + "\"meanImageBaseline\":5,\"highCorrelation\":0,\"medianCorrelation\":0.3,\"reconstructedLowCorrelation\":8}}");
+        Path html = tmp.resolve("blobs.html");
+        CliTest.Result r = CliTest.run("report", rec.toString(), "--out", html.toString());
+        assertEquals(Main.OK, r.code(), r.err());
+        ReportStructure.Checked c = ReportStructure.check(html);
+        assertTrue(c.text().contains("The papers' SSIM count overcounts here: 8 of the 8"), c.text());
+        assertTrue(c.text().contains("reconstructed, correlation < 0.5"), c.text());
+    }
+
     @Test void badInputIsOneLineAndExitTwoAndLeavesTheOldReport() throws Exception {
         CliTest.Result missing = CliTest.run("report", tmp.resolve("nope").toString(), "--out", tmp.resolve("x.html").toString());
         assertEquals(Main.BAD_INPUT, missing.code());
