@@ -3,11 +3,11 @@ package org.imprint.analysis.kkt;
 import java.util.List;
 import org.imprint.attacks.reconstruction.AttackConfig;
 import org.imprint.attacks.reconstruction.KktAttack;
+import org.imprint.attacks.reconstruction.AttackObjective;
 import org.imprint.attacks.reconstruction.KktLoss;
 import org.imprint.attacks.reconstruction.Variant;
 import org.imprint.models.Mlp;
 import org.imprint.optim.Sgd;
-import org.imprint.tensor.Autograd;
 import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.imprint.tensor.Tensor;
@@ -44,20 +44,17 @@ public final class SphereInitAttack {
         Tensor x = Tensor.of(init, m, d).to(dtype).requiresGrad(true);
         Tensor lambda = Tensor.uniform(dtype, rng, 0, 1, m).requiresGrad(true);
         int[] labels = KktAttack.candidateLabels(m, 2, Variant.BINARY);
-        KktLoss loss = new KktLoss(victim, labels, cfg);
+        AttackObjective loss = AttackObjective.of(victim, labels, cfg);
         Sgd optX = new Sgd(List.of(x), cfg.lrX(), 0.9, 0, 0, false);
         Sgd optLambda = new Sgd(List.of(lambda), cfg.lrLambda(), 0.9, 0, 0, false);
         double value = Double.NaN, stat = Double.NaN;
         for (int it = 0; it <= cfg.iterations(); it++) {
-            KktLoss.Terms terms = loss.evaluate(x, lambda);
-            double v = terms.total().item();
+            AttackObjective.Value terms = loss.evaluateWithGradients(x, lambda);
+            double v = terms.total();
             if (!Double.isFinite(v)) return new Result(x.detach().toDoubleArray(), m, lambda.toDoubleArray(), labels, v, terms.stationarity(), true);
             value = v;
             stat = terms.stationarity();
             if (it == cfg.iterations()) break;
-            List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lambda), null, false, false);
-            x.setGrad(g.get(0));
-            lambda.setGrad(g.get(1));
             optX.step();
             optLambda.step();
         }

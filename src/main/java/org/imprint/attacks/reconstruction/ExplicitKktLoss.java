@@ -5,6 +5,7 @@ import org.imprint.kernels.Blas;
 import org.imprint.kernels.Branchless;
 import org.imprint.models.Mlp;
 import org.imprint.tensor.DType;
+import org.imprint.tensor.Tensor;
 
 /**
  * The attack objective of {@link KktLoss} and its exact gradient with respect to the candidates X and the
@@ -36,10 +37,7 @@ import org.imprint.tensor.DType;
  *
  * <p>Not thread-safe: one instance per attack run (its buffers are sized for m candidates).
  */
-public final class ExplicitKktLoss {
-    /** The loss's terms at the point where {@link #evaluate} was called. */
-    public record Value(double total, double stationarity, double prior, double lambdaPenalty) {}
-
+public final class ExplicitKktLoss implements AttackObjective {
     private final Variant variant;
     private final int layers, m, outputs;
     private final int[] widths;
@@ -59,6 +57,9 @@ public final class ExplicitKktLoss {
     private final double[][] activationGrads; // ∂L/∂A_l, later ∂L/∂Z_l
     private final double[][] weightResiduals; // G_{W_l}, later P_l
     private final double[][] biasResiduals;   // G_{b_l}, later p_l (null without a bias)
+
+    private final double thetaSquaredNorm;
+    private Tensor gradX, gradLambda; // reused by evaluateWithGradients
 
     /** Whether this path computes the attack for the victim and variant (float64, every variant but naive). */
     public static boolean supports(Mlp victim, AttackConfig config) {
@@ -92,6 +93,8 @@ public final class ExplicitKktLoss {
             throw new IllegalArgumentException("box shift has " + boxShift.length + " values for " + widths[0] + " inputs");
         }
         this.labels = labels.clone();
+        double norm = victim.parameterNorm();
+        this.thetaSquaredNorm = norm * norm;
         this.direction = new double[m * outputs];
         if (variant != Variant.MULTICLASS) {
             for (int j = 0; j < m; j++) direction[j] = variant == Variant.REGRESSION ? 1 : labels[j] == 1 ? 1 : -1;
@@ -121,6 +124,23 @@ public final class ExplicitKktLoss {
                 activationGrads[l] = new double[m * h];
             }
         }
+    }
+
+    @Override
+    public double thetaSquaredNorm() {
+        return thetaSquaredNorm;
+    }
+
+    @Override
+    public Value evaluateWithGradients(Tensor x, Tensor lambda) {
+        if (gradX == null) {
+            gradX = Tensor.zeros(DType.F64, m, widths[0]);
+            gradLambda = Tensor.zeros(DType.F64, m);
+        }
+        Value v = evaluate(x.doubleData(), lambda.doubleData(), gradX.doubleData(), gradLambda.doubleData());
+        x.setGrad(gradX);
+        lambda.setGrad(gradLambda);
+        return v;
     }
 
     /**

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.imprint.models.Mlp;
 import org.imprint.optim.Sgd;
-import org.imprint.tensor.Autograd;
 import org.imprint.tensor.DType;
 import org.imprint.tensor.Rng;
 import org.imprint.tensor.Tensor;
@@ -12,8 +11,8 @@ import org.imprint.tensor.Tensor;
 /**
  * One run of the reconstruction attack: candidates x_j ~ N(0, σ_x²), multipliers λ_j ~ U[0, 1] (N(0, 1) for
  * regression), labels fixed in advance (binary: first half class 0, second half class 1; multiclass: blocks
- * of m/C), then {@code iterations} steps of SGD with momentum 0.9 on {@link KktLoss} (computed by
- * {@link ExplicitKktLoss} in float64), with separate learning
+ * of m/C), then {@code iterations} steps of SGD with momentum 0.9 on the attack loss ({@link AttackObjective}),
+ * with separate learning
  * rates for x and λ. A NaN or infinite loss stops the run cleanly ({@link Outcome#DIVERGED}); a run whose
  * relative stationarity residual L_stat/‖θ‖² is still above {@code abortResidual} at {@code abortAt}
  * iterations is abandoned as hopeless ({@link Outcome#ABORTED}).
@@ -71,12 +70,7 @@ public final class KktAttack {
         Tensor lambda = (cfg.variant() == Variant.REGRESSION ? Tensor.normal(dtype, rng, 0, 1, m)
                                                               : Tensor.uniform(dtype, rng, 0, 1, m)).requiresGrad(true);
         int[] labels = candidateLabels(m, numClasses, cfg.variant());
-        // float64: the hand-written gradient (ExplicitKktLoss); otherwise the graph (KktLoss). Same loss and gradient.
-        ExplicitKktLoss explicit = ExplicitKktLoss.supports(victim, cfg) ? new ExplicitKktLoss(victim, labels, cfg) : null;
-        KktLoss graph = explicit == null ? new KktLoss(victim, labels, cfg) : null;
-        double thetaSquaredNorm = explicit == null ? graph.thetaSquaredNorm() : victim.parameterNorm() * victim.parameterNorm();
-        Tensor gradX = explicit == null ? null : Tensor.zeros(dtype, m, d);
-        Tensor gradLambda = explicit == null ? null : Tensor.zeros(dtype, m);
+        AttackObjective loss = AttackObjective.of(victim, labels, cfg); // by hand in float64, the graph otherwise
         Sgd optX = new Sgd(List.of(x), cfg.lrX(), 0.9, 0, 0, false);
         Sgd optLambda = new Sgd(List.of(lambda), cfg.lrLambda(), 0.9, 0, 0, false);
         List<Step> history = new ArrayList<>();
@@ -84,22 +78,9 @@ public final class KktAttack {
         Outcome outcome = Outcome.COMPLETED;
         int it = 0;
         for (; it <= cfg.iterations(); it++) {
-            KktLoss.Terms terms = null;
-            double value, stationarity, prior, lambdaPenalty;
-            if (explicit != null) {
-                ExplicitKktLoss.Value v = explicit.evaluate(x.doubleData(), lambda.doubleData(), gradX.doubleData(), gradLambda.doubleData());
-                value = v.total();
-                stationarity = v.stationarity();
-                prior = v.prior();
-                lambdaPenalty = v.lambdaPenalty();
-            } else {
-                terms = graph.evaluate(x, lambda);
-                value = terms.total().item();
-                stationarity = terms.stationarity();
-                prior = terms.prior();
-                lambdaPenalty = terms.lambdaPenalty();
-            }
-            Step step = new Step(it, value, stationarity, prior, lambdaPenalty);
+            AttackObjective.Value v = loss.evaluateWithGradients(x, lambda);
+            double value = v.total();
+            Step step = new Step(it, value, v.stationarity(), v.prior(), v.lambdaPenalty());
             if (!Double.isFinite(value)) {
                 outcome = Outcome.DIVERGED;
                 history.add(step);
@@ -110,19 +91,11 @@ public final class KktAttack {
                 history.add(step);
                 if (listener != null) listener.onStep(step);
             }
-            if (abortAt > 0 && it == abortAt && stationarity / thetaSquaredNorm > abortResidual) {
+            if (abortAt > 0 && it == abortAt && v.stationarity() / loss.thetaSquaredNorm() > abortResidual) {
                 outcome = Outcome.ABORTED;
                 break;
             }
             if (it == cfg.iterations()) break;
-            if (explicit != null) {
-                x.setGrad(gradX);
-                lambda.setGrad(gradLambda);
-            } else {
-                List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lambda), null, false, false);
-                x.setGrad(g.get(0));
-                lambda.setGrad(g.get(1));
-            }
             optX.step();
             if (cfg.variant() != Variant.NAIVE) optLambda.step();
             if (cfg.variant() == Variant.WEIGHT_DECAY) { // every sample has μ_i > 0: project λ onto λ ≥ 0

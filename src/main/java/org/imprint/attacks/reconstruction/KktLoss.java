@@ -20,7 +20,7 @@ import org.imprint.tensor.Tensor;
  * (regression). Inside the attack every ReLU derivative is σ(αz) (the forward stays exactly ReLU), also in
  * the second-order pass. θ is the victim's parameters, held fixed.
  */
-public final class KktLoss {
+public final class KktLoss implements AttackObjective {
     /** The value of each term (for logging) and the total, still differentiable w.r.t. X and λ. */
     public record Terms(Tensor total, double stationarity, double prior, double lambdaPenalty) {}
 
@@ -66,7 +66,7 @@ public final class KktLoss {
         }
     }
 
-    /** ‖θ‖², to express the stationarity residual relative to the parameters. */
+    @Override
     public double thetaSquaredNorm() {
         return thetaSquaredNorm;
     }
@@ -82,6 +82,15 @@ public final class KktLoss {
                 yield own.sub(others.max(1, false));
             }
         };
+    }
+
+    @Override
+    public Value evaluateWithGradients(Tensor x, Tensor lambda) {
+        Terms terms = evaluate(x, lambda);
+        List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lambda), null, false, false);
+        x.setGrad(g.get(0));
+        lambda.setGrad(g.get(1));
+        return new Value(terms.total().item(), terms.stationarity(), terms.prior(), terms.lambdaPenalty());
     }
 
     /** The loss and its terms at (X, λ). */

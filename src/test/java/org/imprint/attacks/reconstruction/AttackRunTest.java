@@ -39,6 +39,35 @@ class AttackRunTest {
         assertArrayEquals(a.candidates().toDoubleArray(), b.candidates().toDoubleArray(), "same seed, same bits");
     }
 
+    /**
+     * {@link AttackObjective#of} picks the hand-written objective for float64 KKT variants and the graph otherwise;
+     * both give the same loss through the interface, and float32 victims and the naive baseline run on the graph.
+     */
+    @Test void bothObjectivesDriveTheSameRun() {
+        Tensor x = Tensor.normal(DType.F64, new Rng(1), 0, 1, 8, 6);
+        int[] y = {0, 1, 0, 1, 0, 1, 0, 1};
+        Mlp victim = trainedVictim(x, y);
+        AttackConfig cfg = new AttackConfig(16, 50, 0.05, 1e-3, 0.1, 0.05, 100, true, -1, 1, Variant.BINARY, 7);
+        int[] labels = KktAttack.candidateLabels(16, 2, Variant.BINARY);
+        assertTrue(AttackObjective.of(victim, labels, cfg) instanceof ExplicitKktLoss);
+        AttackObjective graph = new KktLoss(victim, labels, cfg);
+        Tensor cx = Tensor.normal(DType.F64, new Rng(cfg.seed()), 0, cfg.sigmaX(), 16, 6).requiresGrad(true);
+        Tensor cl = Tensor.uniform(DType.F64, new Rng(cfg.seed()), 0, 1, 16).requiresGrad(true);
+        AttackObjective.Value g = graph.evaluateWithGradients(cx, cl);
+        AttackObjective.Value e = new ExplicitKktLoss(victim, labels, cfg).evaluateWithGradients(cx.detach().copy().requiresGrad(true), cl.detach().copy().requiresGrad(true));
+        assertEquals(g.total(), e.total(), 1e-12 * Math.abs(g.total()));
+        assertEquals(g.stationarity(), e.stationarity(), 1e-12 * g.stationarity());
+
+        Mlp f32 = Mlp.fromTensors(victim.namedParameters(), DType.F32, "test");
+        assertTrue(AttackObjective.of(f32, labels, cfg) instanceof KktLoss);
+        KktAttack.Result r32 = new KktAttack(f32, 2, 0, 1).run(cfg, 50, null);
+        assertEquals(KktAttack.Outcome.COMPLETED, r32.outcome());
+        assertTrue(r32.last().stationarity() < r32.history().get(0).stationarity(), "float32 through the graph also descends");
+        AttackConfig naive = new AttackConfig(16, 50, 0.05, 1e-3, 0.1, 0.05, 20, true, -1, 1, Variant.NAIVE, 7);
+        assertTrue(AttackObjective.of(victim, labels, naive) instanceof KktLoss);
+        assertEquals(KktAttack.Outcome.COMPLETED, new KktAttack(victim, 2, 0, 1).run(naive, 10, null).outcome());
+    }
+
     @Test void divergenceStopsCleanlyAndHopelessRunsAreAbandoned() {
         Tensor x = Tensor.normal(DType.F64, new Rng(1), 0, 1, 8, 6);
         Mlp victim = trainedVictim(x, new int[] {0, 1, 0, 1, 0, 1, 0, 1});

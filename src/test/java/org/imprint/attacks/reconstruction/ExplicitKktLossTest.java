@@ -53,7 +53,7 @@ class ExplicitKktLossTest {
         ExplicitKktLoss explicit = new ExplicitKktLoss(net, labels, cfg);
         double[] gx = new double[m * d], gl = new double[m];
         Arrays.fill(gx, Double.NaN); // overwritten, whatever was there
-        ExplicitKktLoss.Value value = explicit.evaluate(x0, l0, gx, gl);
+        AttackObjective.Value value = explicit.evaluate(x0, l0, gx, gl);
 
         assertEquals(terms.total().item(), value.total(), 1e-12 * Math.abs(terms.total().item()), what + ": total");
         assertEquals(terms.stationarity(), value.stationarity(), 1e-12 * terms.stationarity(), what + ": stationarity");
