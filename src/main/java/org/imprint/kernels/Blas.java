@@ -24,14 +24,12 @@ public final class Blas {
     public static final long NATIVE_MIN_WORK = 4L * 4 * 4;
 
     /**
-     * Products with fewer multiply-adds than this run on one OpenBLAS thread even when {@link #threads()} is larger.
-     * In a tight loop two threads win from about 4e6 multiply-adds (1024·64·64 f32: 0.12 ms on one thread, 0.06 ms on
-     * two), but inside a training step, where each product sits between Java passes and OpenBLAS's helper has to
-     * be woken again, they lost: the small LLaMA step (products of 4e6–1.7e7) took 21.6–25.8 ms with its products
-     * on one thread and 30.7–34.0 ms with those above 8e6 on two (2 cores, idle). Larger products (the MLP victims,
-     * 7.8e7 and up) keep both threads.
+     * Products with fewer multiply-adds than this run on one OpenBLAS thread even when {@link #threads()} is larger
+     * (OpenBLAS itself splits anything above {@link #OPENBLAS_SINGLE_THREAD_WORK}). Measured on 2 cores, idle, in a
+     * loop of the same product: two threads start to win at about 4e6 (1024·64·64 f32: 0.12 ms on one, 0.06 ms on
+     * two; 256³: 0.38 vs 0.23 ms), so smaller products keep one thread and spare the hand-off.
      */
-    public static final long PARALLEL_MIN_WORK = 1L << 26;
+    public static final long PARALLEL_MIN_WORK = 1L << 22;
 
     /**
      * OpenBLAS itself runs products of at most this many multiply-adds on the calling thread (its

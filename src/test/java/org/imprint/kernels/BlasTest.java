@@ -129,7 +129,7 @@ class BlasTest {
         int before = Blas.threads();
         try {
             Blas.setThreads(2);
-            int m = 256, n = 256, k = 64; // 4.2e6 multiply-adds: OpenBLAS would split it, Imprint keeps it on one thread
+            int m = 128, n = 128, k = 64; // 1.0e6 multiply-adds: OpenBLAS would split it, Imprint keeps it on one thread
             assertTrue((long) m * n * k < Blas.PARALLEL_MIN_WORK && (long) m * n * k > Blas.OPENBLAS_SINGLE_THREAD_WORK);
             assertTrue(Blas.runsOnCallingThread(64, 64, 16));
             assertFalse(Blas.runsOnCallingThread(m, n, k));
