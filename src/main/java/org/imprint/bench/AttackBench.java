@@ -70,24 +70,21 @@ public final class AttackBench {
         double[] xs = x.detach().toDoubleArray(), ls = lambda.detach().toDoubleArray();
         double[] gx = new double[xs.length], gl = new double[ls.length];
         double[] first = new double[2]; // loss and |dL/dx| of the first iteration
-        double[] bestMs = {Double.POSITIVE_INFINITY};
-        int[] rounds = {0};
         // One round: warm-up + timed iterations at the same point (the attack's step is not taken: same work each time).
-        Runnable round = () -> {
+        BestOfRounds round = new BestOfRounds(index -> {
             double[] times = new double[iterations];
             for (int k = 0; k < warmup + iterations; k++) {
                 long t0 = System.nanoTime();
                 double value = explicit.evaluate(xs, ls, gx, gl).total();
                 long dt = System.nanoTime() - t0;
-                if (k == 0 && rounds[0] == 0) {
+                if (k == 0 && index == 0) {
                     first[0] = value;
                     first[1] = norm(gx);
                 }
                 if (k >= warmup) times[k - warmup] = dt / 1e6;
             }
-            bestMs[0] = Math.min(bestMs[0], median(times));
-            rounds[0]++;
-        };
+            return median(times);
+        });
         double[] times = new double[iterations];
         // The generic graph (double backprop through the autograd engine), for comparison.
         KktLoss loss = new KktLoss(victim, labels, cfg);
@@ -129,8 +126,7 @@ public final class AttackBench {
             }
         }
         // Both sides timed in the same number of rounds (interleaved with PyTorch's runs); each keeps its best median.
-        while (rounds[0] < PythonReference.rounds(threads)) round.run();
-        double mine = bestMs[0], firstLoss = first[0], firstGx = first[1];
+        double mine = round.best(PythonReference.rounds(threads)), firstLoss = first[0], firstGx = first[1];
         Result res = new Result(m, mine, graphMs, torchMs, setting, torchMs == null ? null : mine / torchMs,
                 torchMs == null ? null : graphMs / torchMs, firstLoss, torchLoss, firstGx, graphGx, torchGx);
         if (problem != null) out.println("PyTorch: " + problem + "; Imprint's own figures follow.");

@@ -82,24 +82,25 @@ public final class LmBench {
             }
             // Imprint under BLAS threads = --threads and = 1 (small GEMMs can lose to thread hand-offs), the faster kept; as many
             // rounds as PyTorch gets runs, interleaved with them for AdamW, each side keeping its best.
-            double[] ms = {Double.POSITIVE_INFINITY};
+            double[] fastest = {Double.POSITIVE_INFINITY};
             int[] bestThreads = {threads};
-            int[] rounds = {0};
-            Runnable round = () -> {
+            BestOfRounds round = new BestOfRounds(index -> {
+                double roundBest = Double.POSITIVE_INFINITY;
                 for (int th : threads > 1 ? new int[] {threads, 1} : new int[] {1}) {
                     Blas.setThreads(th);
                     Llama fresh = Llama.initialise(config, DType.F32, new Rng(0));
                     Optimizer opt = Optimizers.create(name, fresh.hiddenMatrices(), fresh.otherParameters(), name.equals("adamw") ? 3e-3 : 0.01, opts);
                     double t = timeImprint(fresh, opt, batches, losses);
-                    out.printf(Locale.ROOT, "  Imprint %s, round %d, %d BLAS thread(s): %.1f ms/step%n", name, rounds[0] + 1, th, t);
-                    if (t < ms[0]) {
-                        ms[0] = t;
+                    out.printf(Locale.ROOT, "  Imprint %s, round %d, %d BLAS thread(s): %.1f ms/step%n", name, index + 1, th, t);
+                    roundBest = Math.min(roundBest, t);
+                    if (t < fastest[0]) {
+                        fastest[0] = t;
                         bestThreads[0] = th;
                     }
                 }
                 Blas.setThreads(threads);
-                rounds[0]++;
-            };
+                return roundBest;
+            });
             double tokens = (double) batch * config.context();
             Double torchMs = null, ratio = null, diff = null;
             String best = null;
@@ -123,9 +124,9 @@ public final class LmBench {
                     Files.deleteIfExists(file);
                 }
             }
-            while (rounds[0] < PythonReference.rounds(threads)) round.run();
-            if (torchMs != null) ratio = torchMs / ms[0];
-            rows.add(new Row(name, ms[0], tokens / ms[0] * 1e3, bestThreads[0], torchMs, torchMs == null ? null : tokens / torchMs * 1e3, best, ratio, diff));
+            double ms = round.best(PythonReference.rounds(threads));
+            if (torchMs != null) ratio = torchMs / ms;
+            rows.add(new Row(name, ms, tokens / ms * 1e3, bestThreads[0], torchMs, torchMs == null ? null : tokens / torchMs * 1e3, best, ratio, diff));
         }
         if (torchProblem != null) out.println("PyTorch: " + torchProblem + "; Imprint's own figures follow.");
         printTable(rows);

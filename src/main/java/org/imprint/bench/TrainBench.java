@@ -82,14 +82,14 @@ public final class TrainBench {
                 Safetensors.write(file, tensors);
                 // Both sides are timed in the same number of rounds, interleaved; each keeps its best median.
                 double[] imprintLosses = new double[warmup + epochs];
-                ImprintRounds mine = new ImprintRounds(model, centered.x().to(dtype), centered.labels(), imprintLosses);
+                BestOfRounds mine = new BestOfRounds(new ImprintEpochs(model, centered.x().to(dtype), centered.labels(), imprintLosses));
                 Double torchMs = null, ratio = null, lossDiff = null;
                 String best = null;
                 if (torchProblem == null) {
                     try {
                         PythonReference.Fastest f = PythonReference.fastestTorch(script, List.of(file.toString(), "--dtype",
                                 dtype == DType.F64 ? "f64" : "f32", "--lr", "0.01", "--warmup", Integer.toString(warmup), "--epochs",
-                                Integer.toString(epochs)), threads, "times_ms", false, mine::round);
+                                Integer.toString(epochs)), threads, "times_ms", false, mine);
                         torchMs = f.ms();
                         best = f.setting();
                         lossDiff = PythonReference.maxRelDiff(imprintLosses, f.result().get("losses"));
@@ -97,8 +97,7 @@ public final class TrainBench {
                         torchProblem = e.getMessage();
                     }
                 }
-                while (mine.rounds < PythonReference.rounds(threads)) mine.round();
-                double imprintMs = mine.bestMs;
+                double imprintMs = mine.best(PythonReference.rounds(threads));
                 if (torchMs != null) ratio = imprintMs / torchMs;
                 rows.add(new Row(dtype.name().toLowerCase(Locale.ROOT), imprintMs, torchMs, best, ratio, lossDiff));
             } finally {
@@ -115,16 +114,14 @@ public final class TrainBench {
      * runs. Each round is {@code warmup} + {@code epochs} epochs continuing the same run; the first round's losses
      * go to {@code losses} (compared with PyTorch's, which starts from the same weights).
      */
-    private final class ImprintRounds {
+    private final class ImprintEpochs implements java.util.function.IntToDoubleFunction {
         private final Tensor x;
         private final int[] labels;
         private final double[] losses;
         private final Sgd sgd;
         private final MlpBackprop pass;
-        int rounds;
-        double bestMs = Double.POSITIVE_INFINITY;
 
-        ImprintRounds(Mlp model, Tensor x, int[] labels, double[] losses) {
+        ImprintEpochs(Mlp model, Tensor x, int[] labels, double[] losses) {
             this.x = x;
             this.labels = labels;
             this.losses = losses;
@@ -132,7 +129,9 @@ public final class TrainBench {
             this.pass = new MlpBackprop(model, x.dim(0));
         }
 
-        void round() {
+        /** One round; returns its median epoch time in ms. */
+        @Override
+        public double applyAsDouble(int round) {
             double[] times = new double[epochs];
             for (int e = 0; e < warmup + epochs; e++) {
                 long t0 = System.nanoTime();
@@ -143,12 +142,11 @@ public final class TrainBench {
                 sgd.step();
                 sgd.zeroGrad();
                 long dt = System.nanoTime() - t0;
-                if (rounds == 0) losses[e] = value;
+                if (round == 0) losses[e] = value;
                 if (e >= warmup) times[e - warmup] = dt / 1e6;
             }
             java.util.Arrays.sort(times);
-            bestMs = Math.min(bestMs, times[times.length / 2]);
-            rounds++;
+            return times[times.length / 2];
         }
     }
 

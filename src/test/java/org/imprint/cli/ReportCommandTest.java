@@ -71,11 +71,17 @@ class ReportCommandTest {
         assertTrue(c.text().contains("seed = 3"), "seeds in the provenance");
     }
 
-    @Test void aBrokenImageBecomesANoteNotABrokenImage() throws Exception {
-        Path rec = tmp.resolve("rec");
+    /** A reconstruct output folder with one completed run and the given auditor summary (no images). */
+    private static Path reconstructFolder(String name, String summary) throws java.io.IOException {
+        Path rec = tmp.resolve(name);
         Files.createDirectories(rec);
         Files.writeString(rec.resolve("runs.json"), "{\"command\":\"reconstruct\",\"runs\":1,\"iterations\":5,\"run_results\":[{\"outcome\":\"completed\",\"relative_residual\":0.5}]}");
-        Files.writeString(rec.resolve("summary.json"), "{\"summary\":{\"trainingImages\":4,\"reconstructed\":1,\"reconstructedBeyondMean\":0,\"meanImageBaseline\":2}}");
+        Files.writeString(rec.resolve("summary.json"), "{\"summary\":" + summary + "}");
+        return rec;
+    }
+
+    @Test void aBrokenImageBecomesANoteNotABrokenImage() throws Exception {
+        Path rec = reconstructFolder("rec", "{\"trainingImages\":4,\"reconstructed\":1,\"reconstructedBeyondMean\":0,\"meanImageBaseline\":2}");
         Files.write(rec.resolve("grid.png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', 0, 1, 2});
         Path html = tmp.resolve("rec.html");
         CliTest.Result r = CliTest.run("report", rec.toString(), "--out", html.toString());
@@ -89,11 +95,8 @@ class ReportCommandTest {
 
     /** SSIM passes that do not correlate with their image get their own number and caveat. */
     @Test void ssimPassesWithoutCorrelationAreFlagged() throws Exception {
-        Path rec = tmp.resolve("rec-blobs");
-        Files.createDirectories(rec);
-        Files.writeString(rec.resolve("runs.json"), "{\"command\":\"reconstruct\",\"runs\":1,\"iterations\":5,\"run_results\":[{\"outcome\":\"completed\"}]}");
-        Files.writeString(rec.resolve("summary.json"), "{\"summary\":{\"trainingImages\":10,\"reconstructed\":8,\"reconstructedBeyondMean\":7,"
-                + "\"meanImageBaseline\":5,\"highCorrelation\":0,\"medianCorrelation\":0.3,\"reconstructedLowCorrelation\":8}}");
+        Path rec = reconstructFolder("rec-blobs", "{\"trainingImages\":10,\"reconstructed\":8,\"reconstructedBeyondMean\":7,"
+                + "\"meanImageBaseline\":5,\"highCorrelation\":0,\"medianCorrelation\":0.3,\"reconstructedLowCorrelation\":8}");
         Path html = tmp.resolve("blobs.html");
         CliTest.Result r = CliTest.run("report", rec.toString(), "--out", html.toString());
         assertEquals(Main.OK, r.code(), r.err());

@@ -33,7 +33,8 @@ public final class Evaluation {
     public static final double HIGH_CORRELATION = 0.8;
     /**
      * Correlation below which an SSIM &gt; 0.4 match is flagged: with the candidate held to a dark background (e.g.
-     * by the pixel box) a blurred class average passes SSIM &gt; 0.4 against most digits at r ≈ 0.2–0.4.
+     * by the pixel box) a blurred class average passes SSIM &gt; 0.4 against most digits at r ≈ 0.1–0.5 (measured on a
+     * 784-1000-1000-1 victim: 82 of 100 passed, 80 of them below 0.5).
      */
     public static final double LOW_CORRELATION = 0.5;
 
