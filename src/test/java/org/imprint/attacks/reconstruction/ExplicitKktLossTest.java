@@ -37,7 +37,12 @@ class ExplicitKktLossTest {
         compare(net, config(v, m, box), what);
     }
 
+    /** Both residual forms (direct and Gram) and the per-layer choice, each against the graph. */
     private static void compare(Mlp net, AttackConfig cfg, String what) {
+        for (Boolean forceGram : new Boolean[] {null, false, true}) compare(net, cfg, forceGram, what + " (Gram " + forceGram + ")");
+    }
+
+    private static void compare(Mlp net, AttackConfig cfg, Boolean forceGram, String what) {
         int d = net.inputs(), m = cfg.candidates();
         Variant v = cfg.variant();
         int classes = net.outputs() == 1 ? 2 : net.outputs();
@@ -50,7 +55,7 @@ class ExplicitKktLossTest {
         KktLoss.Terms terms = graph.evaluate(x, lam);
         List<Tensor> g = Autograd.grad(List.of(terms.total()), List.of(x, lam), null, false, false);
 
-        ExplicitKktLoss explicit = new ExplicitKktLoss(net, labels, cfg);
+        ExplicitKktLoss explicit = new ExplicitKktLoss(net, labels, cfg, forceGram);
         double[] gx = new double[m * d], gl = new double[m];
         Arrays.fill(gx, Double.NaN); // overwritten, whatever was there
         AttackObjective.Value value = explicit.evaluate(x0, l0, gx, gl);
@@ -145,6 +150,14 @@ class ExplicitKktLossTest {
         } finally {
             Blas.setThreads(before);
         }
+    }
+
+    /** The per-layer choice: Gram form where it needs fewer multiply-adds (few candidates, wide layers). */
+    @Test void picksTheGramFormOnlyWhereItIsCheaper() {
+        assertTrue(ExplicitKktLoss.gramIsCheaper(200, 1000, 1000, false));   // 1.6e8 against 6.0e8
+        assertTrue(ExplicitKktLoss.gramIsCheaper(200, 1000, 784, true));     // 3.0e8 against 4.7e8
+        assertFalse(ExplicitKktLoss.gramIsCheaper(200, 1, 1000, false));     // the output layer: 8.0e7 against 6.0e5
+        assertFalse(ExplicitKktLoss.gramIsCheaper(1000, 1000, 1000, false)); // the benchmark's m: 4.0e9 against 3.0e9
     }
 
     @Test void refusesWhatItDoesNotCompute() {
