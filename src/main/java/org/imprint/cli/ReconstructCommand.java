@@ -327,6 +327,9 @@ public final class ReconstructCommand implements Callable<Integer> {
                     + "a 'reconstruction' that does not beat it shows the class average, not the image");
             summary.put("high_correlation_means", "Imprint's supplementary count, not the papers' measure: training images whose nearest candidate has "
                     + "Pearson correlation > 0.8 with them (mean-subtracted values); independent of the min-max rescaling that SSIM depends on");
+            summary.put("reconstructed_high_correlation_means", "the strict count: reconstructed (SSIM > 0.4) and correlation > "
+                    + Evaluation.HIGH_CORRELATION + " with the image, so that neither a dark background (which SSIM rewards) nor a grey one "
+                    + "(which correlation ignores) decides it");
             summary.put("reconstructed_low_correlation_means", "of the reconstructed (SSIM > 0.4), those whose candidate has Pearson correlation < "
                     + Evaluation.LOW_CORRELATION + " with the image: the SSIM count passes them, the picture does not show the image");
             summary.set("config", config);
@@ -335,8 +338,9 @@ public final class ReconstructCommand implements Callable<Integer> {
                     + "%d of them better than the training-mean image (which alone scores > 0.4 on %d); "
                     + "mean SSIM of the top 10 %.3f; Spearman(SSIM, margin) %.3f%n", s.reconstructed(), s.trainingImages(),
                     100 * s.reconstructedFraction(), s.reconstructedBeyondMean(), s.meanImageBaseline(), s.meanTop10Ssim(), s.spearmanSsimMargin());
-            o.printf(Locale.ROOT, "supplementary: %d of %d training images have a candidate with correlation > 0.8 (median correlation %.3f)%n",
-                    s.highCorrelation(), s.trainingImages(), s.medianCorrelation());
+            o.printf(Locale.ROOT, "supplementary: %d of %d training images have a candidate with correlation > 0.8 (median correlation %.3f); "
+                    + "strict count, SSIM > 0.4 and correlation > 0.8: %d (%.1f%%)%n", s.highCorrelation(), s.trainingImages(),
+                    s.medianCorrelation(), s.reconstructedHighCorrelation(), 100.0 * s.reconstructedHighCorrelation() / s.trainingImages());
             if (s.reconstructedLowCorrelation() > 0) {
                 o.printf(Locale.ROOT, "caution: %d of the %d counted as reconstructed correlate below %.1f with their image: blurred averages on a "
                         + "dark background pass SSIM > 0.4 without showing the image (see grid.png)%n", s.reconstructedLowCorrelation(),

@@ -321,11 +321,16 @@ public final class AuditReport {
                     "Imprint's supplementary count (not the papers'): Pearson correlation of the pair > 0.8, independent of min-max rescaling", source);
             number(sec, "median correlation", Html.num(s.path("medianCorrelation").asDouble(Double.NaN)), "over all training images", source);
         }
+        if (s.has("reconstructedHighCorrelation")) {
+            number(sec, "reconstructed, correlation > 0.8", s.path("reconstructedHighCorrelation").asInt() + " of " + n,
+                    "the strict count: SSIM > 0.4 and Pearson correlation > 0.8 with the image", source);
+        }
         headlines.add(new Headline("Reconstructed", rec + " / " + n, "training images with SSIM > 0.4 to their nearest candidate (the papers' count); "
                 + beyond + " of them beat the training-mean image, which alone scores > 0.4 on " + baseline + "."));
         if (hasCorrelation) {
             headlines.add(new Headline("Candidates showing their image", correlated + " / " + n, "training images whose nearest candidate"
-                    + " correlates > 0.8 with them (Imprint's supplementary measure, r in the grid); median r " + Html.num(s.path("medianCorrelation").asDouble(Double.NaN)) + "."));
+                    + " correlates > 0.8 with them (Imprint's supplementary measure, r in the grid); median r " + Html.num(s.path("medianCorrelation").asDouble(Double.NaN))
+                    + (s.has("reconstructedHighCorrelation") ? "; " + s.path("reconstructedHighCorrelation").asInt() + " of them also pass SSIM > 0.4" : "") + "."));
         }
         int lowCorrelation = s.path("reconstructedLowCorrelation").asInt(0);
         if (lowCorrelation > 0) {

@@ -96,13 +96,16 @@ class ReportCommandTest {
     /** SSIM passes that do not correlate with their image get their own number and caveat. */
     @Test void ssimPassesWithoutCorrelationAreFlagged() throws Exception {
         Path rec = reconstructFolder("rec-blobs", "{\"trainingImages\":10,\"reconstructed\":8,\"reconstructedBeyondMean\":7,"
-                + "\"meanImageBaseline\":5,\"highCorrelation\":0,\"medianCorrelation\":0.3,\"reconstructedLowCorrelation\":8}");
+                + "\"meanImageBaseline\":5,\"highCorrelation\":0,\"medianCorrelation\":0.3,\"reconstructedLowCorrelation\":8,"
+                + "\"reconstructedHighCorrelation\":0}");
         Path html = tmp.resolve("blobs.html");
         CliTest.Result r = CliTest.run("report", rec.toString(), "--out", html.toString());
         assertEquals(Main.OK, r.code(), r.err());
         ReportStructure.Checked c = ReportStructure.check(html);
         assertTrue(c.text().contains("The papers' SSIM count overcounts here: 8 of the 8"), c.text());
         assertTrue(c.text().contains("reconstructed, correlation < 0.5"), c.text());
+        assertTrue(c.text().contains("reconstructed, correlation > 0.8"), "the strict count: " + c.text());
+        assertTrue(c.text().contains("0 of them also pass SSIM > 0.4"), c.text());
     }
 
     @Test void badInputIsOneLineAndExitTwoAndLeavesTheOldReport() throws Exception {

@@ -61,12 +61,15 @@ public final class Evaluation {
      * {@code meanImageBaseline} counts the training images that the mean image alone already scores above 0.4
      * against, and {@code reconstructedBeyondMean} the reconstructed images whose candidate also beats it;
      * {@code reconstructedLowCorrelation} counts the reconstructed ones whose candidate correlates below
-     * {@link #LOW_CORRELATION} with the image (SSIM passes, the picture does not show that image).
+     * {@link #LOW_CORRELATION} with the image (SSIM passes, the picture does not show that image), and
+     * {@code reconstructedHighCorrelation} those whose candidate also correlates above {@link #HIGH_CORRELATION}:
+     * the strict count, which neither a dark background alone (SSIM) nor a grey one (correlation) can fool.
      */
     public record Summary(int trainingImages, int candidates, int reconstructed, double reconstructedFraction,
                           int reconstructedBeyondMean, int meanImageBaseline,
                           double meanTop10Ssim, double medianSsim, double spearmanSsimMargin,
-                          int highCorrelation, double medianCorrelation, int reconstructedLowCorrelation) {}
+                          int highCorrelation, double medianCorrelation, int reconstructedLowCorrelation,
+                          int reconstructedHighCorrelation) {}
 
     /** The pooled candidates (mean-subtracted, row-major (M, d)) with the run and multiplier of each. */
     public record Pool(double[] x, int count, int[] run, double[] lambda) {}
@@ -102,12 +105,13 @@ public final class Evaluation {
         double[] margin = matches.stream().mapToDouble(Match::margin).toArray();
         double[] sorted = ssim.clone();
         Arrays.sort(sorted);
-        int good = 0, beyond = 0, baseline = 0, correlated = 0, lowCorrelation = 0;
+        int good = 0, beyond = 0, baseline = 0, correlated = 0, lowCorrelation = 0, strict = 0;
         double[] corr = matches.stream().mapToDouble(Match::correlation).sorted().toArray();
         for (Match m : matches) {
             if (m.highlyCorrelated()) correlated++;
             if (m.reconstructed()) good++;
             if (m.reconstructed() && m.correlation() < LOW_CORRELATION) lowCorrelation++;
+            if (m.reconstructed() && m.highlyCorrelated()) strict++;
             if (m.beatsMeanImage()) beyond++;
             if (m.meanImageSsim() > RECONSTRUCTED_SSIM) baseline++;
         }
@@ -115,7 +119,7 @@ public final class Evaluation {
         int k = Math.min(10, sorted.length);
         for (int i = 0; i < k; i++) top += sorted[sorted.length - 1 - i];
         return new Summary(ssim.length, candidates, good, (double) good / ssim.length, beyond, baseline, top / Math.max(k, 1),
-                sorted[sorted.length / 2], Ranks.spearman(ssim, margin), correlated, corr[corr.length / 2], lowCorrelation);
+                sorted[sorted.length / 2], Ranks.spearman(ssim, margin), correlated, corr[corr.length / 2], lowCorrelation, strict);
     }
 
     /**

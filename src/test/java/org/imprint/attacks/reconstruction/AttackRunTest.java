@@ -127,15 +127,20 @@ class AttackRunTest {
         assertTrue(Evaluation.extractionScore(cands, 3, train, n, d) > 0.1, "noise candidates are far");
     }
 
-    /** A match that passes SSIM with a low correlation is counted as reconstructed and flagged; a true copy is not flagged. */
+    /**
+     * A match that passes SSIM with a low correlation is counted as reconstructed and flagged; a true copy is not
+     * flagged and is the only one in the strict count; a correlated candidate that fails SSIM is not in it either.
+     */
     @Test void summaryFlagsSsimPassesWithoutCorrelation() {
         List<Evaluation.Match> m = List.of(
                 new Evaluation.Match(0, 0, 0, 0.55, 0.225, 1, 0, 0, 0.5, 0.4, 0.3, 0.30),  // SSIM passes, r 0.30: a blob
                 new Evaluation.Match(1, 1, 1, 0.90, 0.05, 2, 1, 0, 0.5, 0.1, 0.3, 0.97),   // a copy
-                new Evaluation.Match(2, 2, 1, 0.20, 0.40, 3, 2, 0, 0.5, 0.9, 0.3, 0.10));  // neither
-        Evaluation.Summary s = Evaluation.summarize(m, 3);
+                new Evaluation.Match(2, 2, 1, 0.20, 0.40, 3, 2, 0, 0.5, 0.9, 0.3, 0.10),   // neither
+                new Evaluation.Match(3, 3, 0, 0.25, 0.375, 4, 3, 0, 0.5, 0.2, 0.3, 0.91)); // correlated, grey background: SSIM fails
+        Evaluation.Summary s = Evaluation.summarize(m, 4);
         assertEquals(2, s.reconstructed());
         assertEquals(1, s.reconstructedLowCorrelation());
-        assertEquals(1, s.highCorrelation());
+        assertEquals(2, s.highCorrelation());
+        assertEquals(1, s.reconstructedHighCorrelation());
     }
 }
