@@ -41,10 +41,11 @@ import org.imprint.tensor.Tensor;
  * </pre>
  * It costs 2m²(h_l + h_{l−1}) multiply-adds (plus m·h_1·d for δ_1W_1 on the first layer) instead of
  * 3m·h_l·h_{l−1}; each layer takes the cheaper form (for 784-1000-1000-1 at m = 200 the two wide layers do, which
- * cuts an iteration's multiply-adds from 2.4e9 to 1.5e9; at m = 1000 neither does). The runner-up k* of the multiclass margin is
- * piecewise constant in X (a subgradient, as in autograd's max). As in the authors' code and {@code KktLoss},
- * every derivative through an activation is σ(αz), also the one of the forward pass (∂A_l/∂Z_l = S_l), while
- * the forward value stays exactly relu. Box prior and λ penalty as in {@code KktLoss}.
+ * cuts an iteration's multiply-adds from 2.4e9 to 1.5e9; at m = 1000 neither does).
+ *
+ * <p>The runner-up k* of the multiclass margin is piecewise constant in X (a subgradient, as in autograd's max).
+ * As in the authors' code and {@code KktLoss}, every derivative through an activation is σ(αz), also the one of
+ * the forward pass (∂A_l/∂Z_l = S_l), while the forward value stays exactly relu. Box prior and λ penalty as in {@code KktLoss}.
  *
  * <p>Not thread-safe: one instance per attack run (its buffers are sized for m candidates).
  */
